@@ -1,0 +1,28 @@
+"""Shared fixtures: the local kind cluster described by the kind_cluster role's facts file."""
+import json
+import os
+import pathlib
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_FACTS = "/var/cache/openms-streamlit-k8s/clusters/openms.json"
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """What the kind_cluster role wrote about the cluster it made (kubeconfig, ports, images)."""
+    path = pathlib.Path(os.environ.get("OPENMS_K8S_CLUSTER_FACTS", DEFAULT_FACTS))
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run playbooks/local_cluster.yml first (the test command does)")
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="session")
+def kube(cluster):
+    """Kubernetes API clients bound to the local cluster."""
+    from kubernetes import client, config
+
+    api = config.new_client_from_config(config_file=cluster["kubeconfig"], context=cluster["context"])
+    return type("Kube", (), {"core": client.CoreV1Api(api), "apps": client.AppsV1Api(api),
+                             "net": client.NetworkingV1Api(api), "api": api})
