@@ -1,11 +1,15 @@
 """Shared fixtures: the local kind cluster described by the kind_cluster role's facts file."""
+
 import json
 import os
 import pathlib
+import sys
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
+# The collection imports as ansible_collections.openms.streamlit_k8s through collections/.
+sys.path.insert(0, str(REPO / "collections"))
 DEFAULT_FACTS = "/var/cache/openms-streamlit-k8s/clusters/openms.json"
 
 
@@ -24,5 +28,8 @@ def kube(cluster):
     from kubernetes import client, config
 
     api = config.new_client_from_config(config_file=cluster["kubeconfig"], context=cluster["context"])
-    return type("Kube", (), {"core": client.CoreV1Api(api), "apps": client.AppsV1Api(api),
-                             "net": client.NetworkingV1Api(api), "api": api})
+    return type(
+        "Kube",
+        (),
+        {"core": client.CoreV1Api(api), "apps": client.AppsV1Api(api), "net": client.NetworkingV1Api(api), "api": api},
+    )

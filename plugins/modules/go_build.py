@@ -148,7 +148,7 @@ def wrapper_go_mod(module, version, target_go_mod, local_replace_version):
         "",
         "go %s" % (go_version or "1.22"),
         "",
-        "require %s %s" % (module, version),
+        f"require {module} {version}",
     ]
     remapped = []
     for old, old_version, new, new_version in replaces:
@@ -156,14 +156,14 @@ def wrapper_go_mod(module, version, target_go_mod, local_replace_version):
             if requires.get(old, "").startswith("v0.0.0"):
                 if not local_replace_version:
                     raise ValueError(
-                        "%s replaces %s with the local directory %s; set "
-                        "local_replace_version to the published version to use" % (module, old, new)
+                        f"{module} replaces {old} with the local directory {new}; set "
+                        "local_replace_version to the published version to use"
                     )
-                remapped.append("\t%s => %s %s" % (old, old, local_replace_version))
+                remapped.append(f"\t{old} => {old} {local_replace_version}")
             continue
-        left = old if not old_version else "%s %s" % (old, old_version)
-        right = new if not new_version else "%s %s" % (new, new_version)
-        remapped.append("\t%s => %s" % (left, right))
+        left = old if not old_version else f"{old} {old_version}"
+        right = new if not new_version else f"{new} {new_version}"
+        remapped.append(f"\t{left} => {right}")
     if remapped:
         lines += ["", "replace ("] + remapped + [")"]
     return "\n".join(lines) + "\n"
@@ -181,7 +181,7 @@ def run(module, cmd, cwd, env):
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         module.fail_json(
-            msg="%s failed with exit code %d" % (" ".join(cmd[:3]), proc.returncode),
+            msg=f"{' '.join(cmd[:3])} failed with exit code {proc.returncode}",
             cmd=cmd,
             stdout=proc.stdout[-4000:],
             stderr=proc.stderr[-8000:],
@@ -232,7 +232,8 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     os.makedirs(dest, exist_ok=True)
 
-    info = json.loads(run(module, [p["go"], "mod", "download", "-json", "%s@%s" % (p["module"], p["version"])], workdir, env))
+    target = f"{p['module']}@{p['version']}"
+    info = json.loads(run(module, [p["go"], "mod", "download", "-json", target], workdir, env))
     with open(info["GoMod"]) as handle:
         target_go_mod = handle.read()
     try:

@@ -60,7 +60,7 @@ def split_reference(ref):
     slash = ref.rfind("/")
     colon = ref.rfind(":")
     if colon > slash:
-        return ref[:colon], ref[colon + 1:]
+        return ref[:colon], ref[colon + 1 :]
     return ref, "latest"
 
 
@@ -68,7 +68,7 @@ def familiar_name(repository):
     """The name docker save writes for a repository (docker.io/ and library/ dropped)."""
     for prefix in ("docker.io/library/", "docker.io/"):
         if repository.startswith(prefix):
-            return repository[len(prefix):]
+            return repository[len(prefix) :]
     return repository
 
 
@@ -83,7 +83,7 @@ def qualified_repositories(saved, images):
         repository, tag = split_reference(ref)
         layer = saved.get(familiar_name(repository), {}).get(tag) or saved.get(repository, {}).get(tag)
         if layer is None:
-            raise ValueError("docker save did not record %s" % ref)
+            raise ValueError(f"docker save did not record {ref}")
         result.setdefault(repository, {})[tag] = layer
     return result
 
@@ -124,10 +124,12 @@ def main():
     for ref in images:
         proc = subprocess.run(
             ["docker", "image", "inspect", "--format", "{{.Id}}", ref],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
-            module.fail_json(msg="image %s is not in the local Docker engine: %s" % (ref, proc.stderr.strip()))
+            module.fail_json(msg=f"image {ref} is not in the local Docker engine: {proc.stderr.strip()}")
         image_ids[ref] = proc.stdout.strip()
 
     try:
@@ -146,7 +148,7 @@ def main():
     try:
         proc = subprocess.run(["docker", "save", "-o", saved] + images, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
-            module.fail_json(msg="docker save failed: %s" % proc.stderr.strip())
+            module.fail_json(msg=f"docker save failed: {proc.stderr.strip()}")
         try:
             rewrite_with_repositories_first(saved, written, images)
         except ValueError as exc:

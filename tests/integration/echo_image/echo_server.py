@@ -1,4 +1,5 @@
 """Answer every GET with the name of the pod that served it."""
+
 import http.server
 import json
 import os
