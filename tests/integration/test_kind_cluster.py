@@ -204,6 +204,12 @@ def test_sticky_ingress(cluster, namespace, echo_app, flavour, cookie_name):
     port = cluster["ingress_http_port"]
     path = f"/{namespace}/{flavour}"
     wait_for(lambda: get(port, path)[0] == 200, 90, f"{path} to answer through the ingress")
+    # The controller picks up new endpoints within seconds; wait until it routes to both pods.
+    wait_for(
+        lambda: {json.loads(get(port, path)[2])["pod"] for _ in range(10)} == echo_app,
+        60,
+        f"{path} to reach both pods",
+    )
 
     served_without_cookie = set()
     for _ in range(50):

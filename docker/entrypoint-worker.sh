@@ -1,0 +1,13 @@
+#!/bin/sh
+# The worker process: one RQ worker on the queue openms-workflows (KubernetesWorker, see
+# rq_k8s_worker.py). The name is unique per container start, so a restarted container never
+# waits for its old name to expire; rq_worker_alive.py reads it for the liveness probe.
+. /usr/local/bin/prepare-app.sh
+: "${REDIS_URL:?REDIS_URL is not set}"
+name="${WORKER_NAME_PREFIX:-$(hostname)}-$(date +%s)"
+echo "$name" > /tmp/rq-worker-name
+exec rq worker openms-workflows --url "$REDIS_URL" --name "$name" \
+  --worker-class rq_k8s_worker.KubernetesWorker \
+  --worker-ttl "${RQ_WORKER_TTL:-60}" \
+  --job-monitoring-interval "${RQ_JOB_MONITORING_INTERVAL:-10}" \
+  --maintenance-interval "${RQ_MAINTENANCE_INTERVAL:-15}" "$@"
