@@ -44,7 +44,8 @@ def submit(workspace, sleep_seconds="0"):
 
 
 def status(job_id):
-    print(Job.fetch(job_id, connection=Redis.from_url(os.environ["REDIS_URL"])).get_status())
+    state = Job.fetch(job_id, connection=Redis.from_url(os.environ["REDIS_URL"])).get_status()
+    print(getattr(state, "value", state))
 
 
 def worker(job_id):

@@ -37,4 +37,5 @@ class QueueManager:
     def status(self, job_id):
         from rq.job import Job
 
-        return Job.fetch(job_id, connection=self.redis).get_status()
+        state = Job.fetch(job_id, connection=self.redis).get_status()
+        return getattr(state, "value", state)
