@@ -27,7 +27,8 @@ def submit(workspace, sleep_seconds="0"):
     mzml = mzml_dir / "validate.mzML"
     sys.argv = ["make_mzml", str(mzml), "100"]
     make_mzml.main()
-    (workflow_dir / "params.json").write_text(json.dumps({"mzML-files": [str(mzml)], "run-python-script": False, "sleep-seconds": float(sleep_seconds)}))
+    params = {"mzML-files": [str(mzml)], "run-python-script": False, "sleep-seconds": float(sleep_seconds)}
+    (workflow_dir / "params.json").write_text(json.dumps(params))
     job_id = f"workflow-{workflow_dir.name}-{int(time.time())}"
     queue = Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"]))
     queue.enqueue(
