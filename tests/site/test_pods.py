@@ -1,0 +1,54 @@
+"""Inside the deployed app's containers (testinfra over kubectl exec)."""
+
+import os
+import pathlib
+
+import pytest
+import testinfra
+
+NAMESPACE = "openms"
+
+
+@pytest.fixture(scope="module")
+def pod_host(cluster, kube):
+    kubectl_dir = str(pathlib.Path(cluster.get("kubectl", "kubectl")).parent)
+    if kubectl_dir != ".":
+        os.environ["PATH"] = kubectl_dir + os.pathsep + os.environ["PATH"]
+
+    def host(component, container):
+        pods = kube.core.list_namespaced_pod(
+            NAMESPACE, label_selector=f"app.kubernetes.io/component={component}", field_selector="status.phase=Running"
+        ).items
+        assert pods, f"no running {component} pod"
+        return testinfra.get_host(
+            f"kubectl://{pods[0].metadata.name}?namespace={NAMESPACE}&container={container}",
+            kubeconfig=cluster["kubeconfig"],
+            context=cluster["context"],
+        )
+
+    return host
+
+
+def test_redis_answers_and_persists(pod_host):
+    redis = pod_host("redis", "redis")
+    assert redis.check_output("redis-cli -h 127.0.0.1 ping") == "PONG"
+    assert redis.check_output("id -u") == "999"
+    assert redis.file("/data/appendonlydir").is_directory
+
+
+def test_web_runs_streamlit_as_the_app_user_with_its_secrets(pod_host):
+    web = pod_host("web", "web")
+    assert web.check_output("id -u") == "1000"
+    assert any("streamlit run app.py" in " ".join(p["args"].split()) for p in web.process.filter(user="app"))
+    assert web.file("/app/admin-secrets/secrets.toml").contains(r"^\[admin\]")
+    workspaces = web.check_output("printenv WORKSPACES_DIR")
+    assert workspaces == "/app/workspaces-streamlit-template"
+    assert web.run(f"touch {workspaces}/.testinfra && rm {workspaces}/.testinfra").rc == 0
+
+
+def test_worker_runs_one_rq_worker_with_the_topp_tools(pod_host):
+    worker = pod_host("worker", "worker")
+    workers = [p for p in worker.process.filter(user="app") if "rq worker openms-workflows" in p["args"]]
+    assert len(workers) == 1
+    assert worker.exists("FileInfo")
+    assert worker.run("python3 /opt/openms-k8s/rq_worker_alive.py").rc == 0
