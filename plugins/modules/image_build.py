@@ -30,6 +30,9 @@ options:
     description: Build arguments.
     type: dict
     default: {}
+  target:
+    description: Build stage to build (C(--target)); the last stage when omitted.
+    type: str
 notes:
   - Supports check mode.
 """
@@ -63,9 +66,12 @@ from ansible.module_utils.basic import AnsibleModule
 LABEL = "org.openms.streamlit-k8s.recipe"
 
 
-def fingerprint(path, dockerfile, build_args):
+def fingerprint(path, dockerfile, build_args, target=None):
     digest = hashlib.sha256()
-    digest.update(json.dumps({"dockerfile": dockerfile, "args": build_args}, sort_keys=True).encode())
+    recipe = {"dockerfile": dockerfile, "args": build_args}
+    if target:
+        recipe["target"] = target
+    digest.update(json.dumps(recipe, sort_keys=True).encode())
     for root, dirs, files in os.walk(path):
         dirs.sort()
         for name in sorted(files):
@@ -95,6 +101,7 @@ def main():
             path=dict(type="path", required=True),
             dockerfile=dict(type="str", default="Dockerfile"),
             build_args=dict(type="dict", default={}),
+            target=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -102,7 +109,7 @@ def main():
     if not os.path.isdir(p["path"]):
         module.fail_json(msg=f"build context {p['path']} is not a directory")
     args = {k: str(v) for k, v in p["build_args"].items()}
-    wanted = fingerprint(p["path"], p["dockerfile"], args)
+    wanted = fingerprint(p["path"], p["dockerfile"], args, p["target"])
     current = inspect(p["name"])
     labels = ((current or {}).get("Config") or {}).get("Labels") or {}
     if current and labels.get(LABEL) == wanted:
@@ -113,6 +120,8 @@ def main():
     cmd = ["docker", "build", "-t", p["name"], "--label", f"{LABEL}={wanted}", "-f", p["dockerfile"]]
     for key, value in sorted(args.items()):
         cmd += ["--build-arg", f"{key}={value}"]
+    if p["target"]:
+        cmd += ["--target", p["target"]]
     proc = subprocess.run(cmd + ["."], cwd=p["path"], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         module.fail_json(
