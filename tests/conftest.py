@@ -10,6 +10,7 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parent.parent
 # The collection imports as ansible_collections.openms.streamlit_k8s through collections/.
 sys.path.insert(0, str(REPO / "collections"))
+sys.path.insert(0, str(REPO / "tests"))
 DEFAULT_FACTS = "/var/cache/openms-streamlit-k8s/clusters/openms.json"
 
 
@@ -33,3 +34,12 @@ def kube(cluster):
         (),
         {"core": client.CoreV1Api(api), "apps": client.AppsV1Api(api), "net": client.NetworkingV1Api(api), "api": api},
     )
+
+
+@pytest.fixture
+def openstack_standin():
+    """A fresh stand-in Keystone + Manila (tests/standin/openstack_api.py) on a free port."""
+    from standin.openstack_api import StandInServer
+
+    with StandInServer(delay=1.0) as server:
+        yield server

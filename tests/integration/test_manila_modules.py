@@ -1,0 +1,239 @@
+"""The Manila modules, run by Ansible through the real openstacksdk against the stand-in
+Keystone + Manila service (tests/standin/openstack_api.py): real HTTP calls, real polling."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+PREFERRED = "manila-prod.isilon.standin"
+
+
+@pytest.fixture
+def cloud(openstack_standin):
+    return openstack_standin.cloud
+
+
+@pytest.fixture
+def run(openstack_standin):
+    """Run one module as an ad-hoc task; return its result dict."""
+
+    def run_module(module, args, *flags, env=None):
+        command = [
+            "ansible",
+            "localhost",
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "-e",
+            f"ansible_python_interpreter={sys.executable}",
+            "-m",
+            f"openms.streamlit_k8s.{module}",
+            *(["-a", json.dumps(args)] if args else []),
+            *flags,
+        ]
+        environ = {
+            **os.environ,
+            **(env if env is not None else openstack_standin.environment()),
+            "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+            "ANSIBLE_STDOUT_CALLBACK": "json",
+            "ANSIBLE_CALLBACKS_ENABLED": "ansible.builtin.json",
+        }
+        done = subprocess.run(command, cwd=REPO, env=environ, capture_output=True, text=True)
+        try:
+            output = json.loads(done.stdout)
+        except ValueError:
+            pytest.fail(f"no JSON from {module}: {done.stdout}\n{done.stderr}")
+        return output["plays"][0]["tasks"][0]["hosts"]["localhost"]
+
+    return run_module
+
+
+def share_args(**extra):
+    return {"name": "openms-workspaces", "size": 5, "availability_zone": "nova", **extra}
+
+
+def test_share_is_created_once_and_reports_its_preferred_export(run, cloud):
+    planned = run("manila_share", share_args(), "--check", "--diff")
+    assert planned["changed"] is True
+    assert planned["share"]["size"] == 5
+    assert cloud.shares == {}, "check mode created a share"
+
+    created = run("manila_share", share_args())
+    assert created["changed"] is True, created
+    (share,) = cloud.shares.values()
+    assert (share.name, share.size, share.status, share.share_type) == (
+        "openms-workspaces",
+        5,
+        "available",
+        "isilon-denbi",
+    )
+    assert created["share"]["id"] == share.id
+    assert created["share"]["status"] == "available"
+    assert created["nfs_server"] == PREFERRED
+    assert created["nfs_path"] == f"/ifs/denbi/prod/share-{share.id}"
+    assert len(created["export_locations"]) == 2
+
+    again = run("manila_share", share_args())
+    assert again["changed"] is False
+    assert again["share"]["id"] == share.id
+    assert len(cloud.shares) == 1
+
+
+def test_share_grows_but_never_shrinks(run, cloud):
+    run("manila_share", share_args())
+    (share,) = cloud.shares.values()
+
+    planned = run("manila_share", share_args(size=8), "--check", "--diff")
+    assert planned["changed"] is True
+    assert planned["diff"]["before"]["size"] == 5 and planned["diff"]["after"]["size"] == 8
+    assert share.size == 5, "check mode grew the share"
+
+    grown = run("manila_share", share_args(size=8))
+    assert grown["changed"] is True
+    assert grown["share"]["size"] == 8
+    assert share.size == 8 and share.status == "available"
+
+    smaller = run("manila_share", share_args(size=3))
+    assert smaller["changed"] is False
+    assert smaller["share"]["size"] == 8
+    assert any("no shrinking" in w for w in smaller.get("warnings", []))
+    assert share.size == 8
+
+
+def test_share_is_deleted(run, cloud):
+    run("manila_share", share_args())
+    assert run("manila_share", {"name": "openms-workspaces", "state": "absent"}, "--check")["changed"] is True
+    assert len(cloud.shares) == 1
+    assert run("manila_share", {"name": "openms-workspaces", "state": "absent"})["changed"] is True
+    assert cloud.shares == {}
+    assert run("manila_share", {"name": "openms-workspaces", "state": "absent"})["changed"] is False
+
+
+def test_a_share_manila_puts_into_error_fails_clearly(run, cloud):
+    cloud.faults["create"] = True
+    failed = run("manila_share", share_args())
+    assert failed.get("failed") is True
+    assert "'error'" in failed["msg"] and "openms-workspaces" in failed["msg"]
+    # A later run finds the broken share and says what to do instead of waiting on it.
+    again = run("manila_share", share_args())
+    assert again.get("failed") is True
+    assert "status 'error'" in again["msg"] and "state=absent" in again["msg"]
+
+
+def test_a_failed_extend_fails_clearly(run, cloud):
+    run("manila_share", share_args())
+    cloud.faults["extend"] = True
+    failed = run("manila_share", share_args(size=9))
+    assert failed.get("failed") is True
+    assert "extending_error" in failed["msg"]
+
+
+def test_quota_and_protocol_errors_name_the_problem(run, cloud):
+    over = run("manila_share", share_args(size=2000))
+    assert over.get("failed") is True
+    assert "quota" in over["msg"]
+    assert cloud.shares == {}
+
+    run("manila_share", share_args())
+    wrong = run("manila_share", share_args(share_proto="CIFS"))
+    assert wrong.get("failed") is True
+    assert "share_proto" in wrong["msg"] and "'NFS'" in wrong["msg"]
+
+
+def test_wrong_credentials_fail_before_anything_is_done(run, openstack_standin, cloud):
+    env = {**openstack_standin.environment(), "OS_APPLICATION_CREDENTIAL_SECRET": "wrong"}
+    failed = run("manila_share", share_args(), env=env)
+    assert failed.get("failed") is True
+    assert "401" in failed["msg"] or "authenticat" in failed["msg"].lower()
+    assert cloud.shares == {}
+
+
+def test_access_rules_are_added_once_and_become_active(run, cloud):
+    run("manila_share", share_args())
+    (share,) = cloud.shares.values()
+    args = {"share": "openms-workspaces", "access_to": ["10.0.0.0/24", "10.0.1.7"]}
+
+    planned = run("manila_share_access", args, "--check", "--diff")
+    assert planned["changed"] is True
+    assert planned["added"] == ["10.0.0.0/24", "10.0.1.7/32"]
+    assert cloud.rules == {}
+
+    applied = run("manila_share_access", args)
+    assert applied["changed"] is True
+    rules = {r.access_to: r for r in cloud.rules.values()}
+    assert sorted(rules) == ["10.0.0.0/24", "10.0.1.7/32"]
+    assert {(r.access_level, r.state, r.share_id) for r in rules.values()} == {("rw", "active", share.id)}
+    assert {r["state"] for r in applied["rules"]} == {"active"}
+    # Access rules are read and written with a microversion that has share-access-rules (2.45+).
+    versions = [v for method, path, v in cloud.requests if "share-access-rules" in path]
+    assert versions and all(tuple(map(int, v.split("."))) >= (2, 45) for v in versions)
+
+    again = run("manila_share_access", args)
+    assert again["changed"] is False
+    assert len(cloud.rules) == 2
+
+
+def test_access_level_change_replaces_the_rule_and_exclusive_removes_others(run, cloud):
+    run("manila_share", share_args())
+    run("manila_share_access", {"share": "openms-workspaces", "access_to": ["10.0.0.0/24", "192.168.5.0/24"]})
+
+    ro = run("manila_share_access", {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"], "access_level": "ro"})
+    assert ro["changed"] is True
+    levels = {r.access_to: r.access_level for r in cloud.rules.values()}
+    assert levels == {"10.0.0.0/24": "ro", "192.168.5.0/24": "rw"}
+
+    only = run(
+        "manila_share_access",
+        {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"], "access_level": "ro", "exclusive": True},
+    )
+    assert only["removed"] == ["192.168.5.0/24"]
+    assert [r.access_to for r in cloud.rules.values()] == ["10.0.0.0/24"]
+
+    gone = run("manila_share_access", {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"], "state": "absent"})
+    assert gone["changed"] is True
+    assert cloud.rules == {}
+
+
+def test_a_rule_manila_cannot_apply_fails_clearly(run, cloud):
+    run("manila_share", share_args())
+    cloud.faults["access_to"].add("10.9.0.0/16")
+    args = {"share": "openms-workspaces", "access_to": ["10.9.0.0/16"]}
+    failed = run("manila_share_access", args)
+    assert failed.get("failed") is True
+    assert "ip:10.9.0.0/16" in failed["msg"] and "'error'" in failed["msg"]
+    again = run("manila_share_access", args)
+    assert again.get("failed") is True
+    assert "state=absent" in again["msg"]
+    removed = run("manila_share_access", {**args, "state": "absent"})
+    assert removed["changed"] is True and cloud.rules == {}
+
+
+def test_bad_access_input_stops_before_any_call(run, cloud):
+    run("manila_share", share_args())
+    count = len(cloud.requests)
+    failed = run("manila_share_access", {"share": "openms-workspaces", "access_to": ["10.0.0.7/24"]})
+    assert failed.get("failed") is True
+    assert "10.0.0.7/24" in failed["msg"] and "host bits" in failed["msg"]
+    assert len(cloud.requests) == count
+
+    missing = run("manila_share_access", {"share": "no-such-share", "access_to": ["10.0.0.0/24"]})
+    assert missing.get("failed") is True
+    assert "no-such-share" in missing["msg"] and "does not exist" in missing["msg"]
+
+
+def test_info_lists_rules_and_exports(run, cloud):
+    assert run("manila_share_info", {"name": "openms-workspaces"})["shares"] == []
+    run("manila_share", share_args())
+    run("manila_share_access", {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"]})
+    (share,) = run("manila_share_info", {"name": "openms-workspaces"})["shares"]
+    assert share["size"] == 5 and share["status"] == "available"
+    assert [(r["access_to"], r["state"]) for r in share["access_rules"]] == [("10.0.0.0/24", "active")]
+    assert share["export_location"].startswith(PREFERRED + ":/")
+    assert len(run("manila_share_info", {})["shares"]) == 1

@@ -1,0 +1,155 @@
+"""site.yml -i inventories/denbi --tags manila_share against the stand-in Keystone + Manila
+(tests/standin/openstack_api.py) and the local kind cluster: check mode changes nothing, a
+real run creates the share, its access rule and the NFS PV/PVC, a second run changes nothing.
+
+The app is renamed so that its namespace and PV stay apart from the local deployment.
+"""
+
+import os
+import pathlib
+import re
+import subprocess
+import time
+
+import pytest
+from kubernetes.client.exceptions import ApiException
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+APP = "denbi-standin"
+CLAIM = f"{APP}-workspaces"
+PV = f"{APP}-{CLAIM}"
+SUBNET = "10.89.0.0/24"
+
+
+def remove_app(kube):
+    """Delete the app's namespace and PV (Retain: not deleted with the claim) and wait until gone."""
+    for read, delete in (
+        (lambda: kube.core.read_namespace(APP), lambda: kube.core.delete_namespace(APP)),
+        (lambda: kube.core.read_persistent_volume(PV), lambda: kube.core.delete_persistent_volume(PV)),
+    ):
+        try:
+            delete()
+        except ApiException as err:
+            if err.status != 404:
+                raise
+        for _ in range(120):
+            try:
+                read()
+            except ApiException as err:
+                if err.status == 404:
+                    break
+                raise
+            time.sleep(1)
+        else:
+            pytest.fail(f"{APP}'s namespace or PV {PV} was not deleted within 120 s")
+
+
+@pytest.fixture
+def site(openstack_standin, cluster, kube):
+    """Run site.yml with the denbi inventory; the environment is what an operator would set."""
+    env = {
+        **os.environ,
+        **openstack_standin.environment(),
+        "KUBECONFIG": cluster["kubeconfig"],
+        "OPENMS_KUBE_CONTEXT": cluster["context"],
+        "OPENMS_MANILA_ACCESS_CIDRS": SUBNET,
+    }
+
+    def run(*args, **extra_env):
+        done = subprocess.run(
+            ["ansible-playbook", "site.yml", "-i", "inventories/denbi", "--tags", "manila_share"]
+            + ["-e", f"streamlit_k8s_app_name={APP}", *args],
+            cwd=REPO,
+            env={**env, **extra_env},
+            capture_output=True,
+            text=True,
+        )
+        output = done.stdout + done.stderr
+        recap = re.search(r"localhost\s+: ok=\d+\s+changed=(\d+)", output)
+        return done.returncode, int(recap.group(1)) if recap else None, " ".join(output.split())
+
+    remove_app(kube)
+    yield run
+    remove_app(kube)
+
+
+def read_pv(kube):
+    try:
+        return kube.core.read_persistent_volume(PV)
+    except ApiException as err:
+        if err.status == 404:
+            return None
+        raise
+
+
+def test_check_then_create_then_nothing_to_do(site, openstack_standin, kube):
+    cloud = openstack_standin.cloud
+
+    rc, changed, output = site("--check", "--diff")
+    assert rc == 0, output[-3000:]
+    assert changed >= 3, output[-3000:]  # share, access rule, PV (the namespace is not there yet)
+    assert f"+ name: {PV}" in output or f"name: {PV}" in output
+    assert f"ip:{SUBNET} rw" in output
+    assert cloud.shares == {} and cloud.rules == {}, "check mode changed the cloud"
+    assert read_pv(kube) is None, "check mode created the PV"
+
+    rc, changed, output = site()
+    assert rc == 0, output[-3000:]
+    assert changed > 0
+    (share,) = cloud.shares.values()
+    assert (share.name, share.size, share.share_type, share.status) == (PV, 50, "isilon-denbi", "available")
+    (rule,) = cloud.rules.values()
+    assert (rule.access_to, rule.access_level, rule.state) == (SUBNET, "rw", "active")
+    pv = read_pv(kube)
+    assert pv.spec.nfs.server == "manila-prod.isilon.standin"  # the preferred export
+    assert pv.spec.nfs.path == f"/ifs/denbi/prod/share-{share.id}"
+    assert pv.spec.mount_options == ["nfsvers=3"]
+    assert pv.spec.capacity["storage"] == "50Gi"
+    assert pv.spec.persistent_volume_reclaim_policy == "Retain"
+    pvc = kube.core.read_namespaced_persistent_volume_claim(CLAIM, APP)
+    assert pvc.status.phase == "Bound" and pvc.spec.volume_name == PV
+    assert pvc.spec.access_modes == ["ReadWriteMany"] and pvc.spec.storage_class_name == ""
+
+    rc, changed, output = site()
+    assert (rc, changed) == (0, 0), output[-3000:]
+    assert len(cloud.shares) == 1 and len(cloud.rules) == 1
+
+    # Growing the share grows the PV; the bound claim keeps its request (it cannot grow).
+    rc, changed, output = site("-e", "manila_share_size_gb=60")
+    assert rc == 0 and changed > 0, output[-3000:]
+    assert "WARNING: manila_share_size_gb=60 is above the 50 GB" in output
+    assert share.size == 60
+    assert read_pv(kube).spec.capacity["storage"] == "60Gi"
+    assert kube.core.read_namespaced_persistent_volume_claim(CLAIM, APP).spec.resources.requests["storage"] == "50Gi"
+    rc, changed, output = site("-e", "manila_share_size_gb=60")
+    assert (rc, changed) == (0, 0), output[-3000:]
+
+    # The share is gone (deleted by hand): the role makes a new one, but will not repoint the PV.
+    cloud.shares.clear()
+    cloud.rules.clear()
+    rc, _, output = site("-e", "manila_share_size_gb=60")
+    assert rc != 0
+    assert f"PersistentVolume {PV} points at manila-prod.isilon.standin:/ifs/denbi/prod/share-{share.id}" in output
+    assert read_pv(kube).spec.nfs.path == f"/ifs/denbi/prod/share-{share.id}"
+
+
+@pytest.mark.parametrize(
+    "args,env,expected",
+    [
+        ([], {"OPENMS_MANILA_ACCESS_CIDRS": ""}, "manila_share_access_cidrs is empty"),
+        (["-e", "manila_share_size_gb=300"], {}, "needs manila_share_allow_large=true"),
+        (
+            [],
+            {"OPENMS_MANILA_ACCESS_CIDRS": "10.89.0.1/24"},
+            "access_to item '10.89.0.1/24' is not an IP network: 10.89.0.1/24 has host bits set",
+        ),
+        ([], {"OS_APPLICATION_CREDENTIAL_SECRET": "wrong"}, "requires authentication"),
+    ],
+    ids=["no-access-cidrs", "share-over-250", "cidr-host-bits", "wrong-credentials"],
+)
+def test_bad_input_stops_before_anything_is_made(site, openstack_standin, kube, args, env, expected):
+    rc, _, output = site(*args, **env)
+    assert rc != 0
+    assert expected in output, output[-3000:]
+    assert openstack_standin.cloud.shares == {}
+    assert read_pv(kube) is None
