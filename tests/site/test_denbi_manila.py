@@ -55,9 +55,9 @@ def site(openstack_standin, cluster, kube):
         "OPENMS_MANILA_ACCESS_CIDRS": SUBNET,
     }
 
-    def run(*args, **extra_env):
+    def run(*args, tags="manila_share", **extra_env):
         done = subprocess.run(
-            ["ansible-playbook", "site.yml", "-i", "inventories/denbi", "--tags", "manila_share"]
+            ["ansible-playbook", "site.yml", "-i", "inventories/denbi", "--tags", tags]
             + ["-e", f"streamlit_k8s_app_name={APP}", *args],
             cwd=REPO,
             env={**env, **extra_env},
@@ -131,6 +131,18 @@ def test_check_then_create_then_nothing_to_do(site, openstack_standin, kube):
     assert rc != 0
     assert f"PersistentVolume {PV} points at manila-prod.isilon.standin:/ifs/denbi/prod/share-{share.id}" in output
     assert read_pv(kube).spec.nfs.path == f"/ifs/denbi/prod/share-{share.id}"
+
+
+def test_a_check_run_of_every_phase_changes_nothing(site, openstack_standin, kube):
+    secrets = {name: os.urandom(16).hex() for name in ("OPENMS_REDIS_PASSWORD", "OPENMS_ADMIN_PASSWORD")}
+    rc, changed, output = site("--check", "--diff", tags="all", OPENMS_COOKIE_SECRET=os.urandom(32).hex(), **secrets)
+    assert rc == 0, output[-3000:]
+    assert changed > 0
+    assert f"Namespace {APP} does not exist yet" in output
+    assert openstack_standin.cloud.shares == {}
+    assert read_pv(kube) is None
+    with pytest.raises(ApiException):
+        kube.core.read_namespace(APP)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,38 @@
+"""A check run of site.yml for an app that was never deployed reports what it would do and
+changes nothing: no namespace, no volume, no build directory, no workspaces directory."""
+
+import pathlib
+import re
+import subprocess
+
+from kubernetes.client.exceptions import ApiException
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+APP = "check-only"
+
+
+def test_check_run_of_a_new_app_changes_nothing(cluster, kube):
+    done = subprocess.run(
+        ["ansible-playbook", "site.yml", "-i", "inventories/local", "--check", "--diff"]
+        + ["-e", f"streamlit_k8s_app_name={APP}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    output = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 0, output[-3000:]
+    assert re.search(r"localhost\s+: ok=\d+\s+changed=[1-9]", output), "a new app must show changes"
+    assert f"Namespace {APP} does not exist yet" in output
+    assert f"/build/apps/{APP} does not exist yet" in output
+    for read in (
+        lambda: kube.core.read_namespace(APP),
+        lambda: kube.core.read_persistent_volume(f"{APP}-{APP}-workspaces"),
+    ):
+        try:
+            read()
+        except ApiException as err:
+            assert err.status == 404
+        else:
+            raise AssertionError("a check run created an object")
+    assert not pathlib.Path(f"/var/cache/openms-streamlit-k8s/build/apps/{APP}").exists()
+    assert not pathlib.Path(cluster["shared_dir"], f"{APP}-{APP}-workspaces").exists()
