@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks import normalise_network, same_network
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
 
 try:
@@ -30,9 +29,6 @@ SHARE_KEYS = (
 )
 
 
-__all__ = ["normalise_network", "same_network"]
-
-
 class ManilaError(Exception):
     """A condition the module reports with fail_json (not an SDK error)."""
 
@@ -52,6 +48,14 @@ def preferred_export(locations: list[dict]) -> dict | None:
         if loc.get("preferred"):
             return loc
     return usable[0] if usable else None
+
+
+def export_summary(locations: list[dict]) -> dict:
+    """The preferred export's path and its NFS server and path ('' when there is none)."""
+    preferred = preferred_export(locations)
+    path = preferred["path"] if preferred else ""
+    server, nfs_path = split_nfs_export(path)
+    return {"export_location": path, "nfs_server": server, "nfs_path": nfs_path}
 
 
 def share_dict(share) -> dict:
@@ -115,6 +119,9 @@ class ManilaModule(OpenStackModule):
                 "complete an operation on it. Look at `openstack share message list`, then delete the "
                 "share (state=absent) or ask the cloud's operators to reset it"
             )
+
+    def wait_for_delete(self, resource):
+        return self.sfs.wait_for_delete(resource, interval=POLL_INTERVAL, wait=self.params["timeout"])
 
     def export_locations(self, share) -> list[dict]:
         return export_dicts(self.sfs.export_locations(share.id))

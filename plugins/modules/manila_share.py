@@ -140,9 +140,8 @@ nfs_path:
 from ansible_collections.openms.streamlit_k8s.plugins.module_utils.manila import (
     ManilaError,
     ManilaModule,
-    preferred_export,
+    export_summary,
     share_dict,
-    split_nfs_export,
 )
 
 DIFF_KEYS = ("name", "size", "share_protocol", "share_type", "availability_zone")
@@ -245,19 +244,15 @@ class ShareModule(ManilaModule):
         if not self.ansible.check_mode:
             self.sfs.delete_share(share.id)
             if self.params["wait"]:
-                self.sfs.wait_for_delete(share, interval=1, wait=self.params["timeout"])
+                self.wait_for_delete(share)
         return {"changed": True, "share": {}, "diff": {"before": self.diff_view(before), "after": {}}}
 
     def result(self, changed: bool, before, after: dict, locations: list[dict]) -> dict:
-        preferred = preferred_export(locations)
-        server, path = split_nfs_export(preferred["path"]) if preferred else ("", "")
         return {
             "changed": changed,
             "share": after,
             "export_locations": locations,
-            "export_location": preferred["path"] if preferred else "",
-            "nfs_server": server,
-            "nfs_path": path,
+            **export_summary(locations),
             "diff": {"before": self.diff_view(before) if before else {}, "after": self.diff_view(after)},
         }
 

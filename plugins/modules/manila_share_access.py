@@ -101,10 +101,9 @@ from ansible_collections.openms.streamlit_k8s.plugins.module_utils.manila import
     RULE_FAILURES,
     ManilaError,
     ManilaModule,
-    normalise_network,
     rule_dict,
-    same_network,
 )
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks import normalise_network, same_network
 
 
 class ShareAccessModule(ManilaModule):
@@ -171,7 +170,7 @@ class ShareAccessModule(ManilaModule):
             self.sfs.delete_access_rule(rule.id, share.id)
         for rule in remove:
             if self.params["wait"]:
-                self.sfs.wait_for_delete(rule, interval=1, wait=self.params["timeout"])
+                self.wait_for_delete(rule)
         for network in add:
             rule = self.sfs.create_access_rule(share.id, access_type="ip", access_to=network, access_level=level)
             if self.params["wait"]:

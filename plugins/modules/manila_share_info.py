@@ -75,10 +75,9 @@ shares:
 
 from ansible_collections.openms.streamlit_k8s.plugins.module_utils.manila import (
     ManilaModule,
-    preferred_export,
+    export_summary,
     rule_dict,
     share_dict,
-    split_nfs_export,
 )
 
 
@@ -97,15 +96,11 @@ class ShareInfoModule(ManilaModule):
     def describe(self, share) -> dict:
         data = share_dict(share)
         locations = self.export_locations(share)
-        preferred = preferred_export(locations)
-        server, path = split_nfs_export(preferred["path"]) if preferred else ("", "")
         rules = self.sfs.access_rules(share) if share.status == "available" else []
         data.update(
             access_rules=[rule_dict(r) for r in rules if r.access_type == "ip"],
             export_locations=locations,
-            export_location=preferred["path"] if preferred else "",
-            nfs_server=server,
-            nfs_path=path,
+            **export_summary(locations),
         )
         return data
 

@@ -2,11 +2,11 @@
 
 import pytest
 from ansible_collections.openms.streamlit_k8s.plugins.module_utils.manila import (
-    normalise_network,
+    export_summary,
     preferred_export,
-    same_network,
     split_nfs_export,
 )
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks import normalise_network, same_network
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,13 @@ def test_without_a_preferred_export_the_first_user_export_is_taken():
     locations = [{"path": "admin:/x", "is_admin_only": True}, {"path": "a:/x"}, {"path": "b:/x"}]
     assert preferred_export(locations)["path"] == "a:/x"
     assert preferred_export([]) is None
+
+
+def test_the_export_summary_splits_the_preferred_export():
+    locations = [{"path": "a:/x", "preferred": False}, {"path": "b.example:/ifs/y", "preferred": True}]
+    assert export_summary(locations) == {
+        "export_location": "b.example:/ifs/y",
+        "nfs_server": "b.example",
+        "nfs_path": "/ifs/y",
+    }
+    assert export_summary([]) == {"export_location": "", "nfs_server": "", "nfs_path": ""}
