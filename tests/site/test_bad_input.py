@@ -5,21 +5,13 @@ command does that first).
 """
 
 import pathlib
-import subprocess
 
 import pytest
 import yaml
+from site_playbook import run_site
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LOCAL_VARS = REPO / "inventories/local/group_vars/all/streamlit_k8s.yml"
-
-
-def run_site(*args, inventory="inventories/local"):
-    result = subprocess.run(
-        ["ansible-playbook", "site.yml", "-i", str(inventory), *args], cwd=REPO, capture_output=True, text=True
-    )
-    # The callback folds long messages over several lines: compare with the white space folded.
-    return result.returncode, " ".join((result.stdout + result.stderr).split())
 
 
 @pytest.fixture
@@ -71,7 +63,7 @@ def snapshot(kube):
     ],
 )
 def test_bad_value_stops_with_a_clear_message(snapshot, args, expected):
-    rc, output = run_site(*args)
+    rc, _, output = run_site(*args)
     assert rc != 0
     assert expected in output, output[-3000:]
 
@@ -83,7 +75,7 @@ def test_missing_secret_stops_with_its_name(snapshot, tmp_path, secret):
     (tmp_path / "group_vars/all").mkdir(parents=True)
     (tmp_path / "group_vars/all/streamlit_k8s.yml").write_text(yaml.safe_dump(variables))
     (tmp_path / "hosts.yml").write_text((REPO / "inventories/local/hosts.yml").read_text())
-    rc, output = run_site(inventory=tmp_path)
+    rc, _, output = run_site(inventory=tmp_path)
     assert rc != 0
     assert secret in output, output[-3000:]
     assert "missing required arguments" in output or "is undefined" in output, output[-3000:]

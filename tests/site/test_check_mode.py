@@ -2,26 +2,17 @@
 changes nothing: no namespace, no volume, no build directory, no workspaces directory."""
 
 import pathlib
-import re
-import subprocess
 
 from kubernetes.client.exceptions import ApiException
+from site_playbook import run_site
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 APP = "check-only"
 
 
 def test_check_run_of_a_new_app_changes_nothing(cluster, kube):
-    done = subprocess.run(
-        ["ansible-playbook", "site.yml", "-i", "inventories/local", "--check", "--diff"]
-        + ["-e", f"streamlit_k8s_app_name={APP}"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
-    output = " ".join((done.stdout + done.stderr).split())
-    assert done.returncode == 0, output[-3000:]
-    assert re.search(r"localhost\s+: ok=\d+\s+changed=[1-9]", output), "a new app must show changes"
+    rc, changed, output = run_site("--check", "--diff", "-e", f"streamlit_k8s_app_name={APP}")
+    assert rc == 0, output[-3000:]
+    assert changed > 0, "a new app must show changes"
     assert f"Namespace {APP} does not exist yet" in output
     assert f"/build/apps/{APP} does not exist yet" in output
     for read in (

@@ -6,15 +6,12 @@ The app is renamed so that its namespace and PV stay apart from the local deploy
 """
 
 import os
-import pathlib
-import re
-import subprocess
 import time
 
 import pytest
 from kubernetes.client.exceptions import ApiException
+from site_playbook import run_site
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 APP = "denbi-standin"
 CLAIM = f"{APP}-workspaces"
 PV = f"{APP}-{CLAIM}"
@@ -48,7 +45,6 @@ def remove_app(kube):
 def site(openstack_standin, cluster, kube):
     """Run site.yml with the denbi inventory; the environment is what an operator would set."""
     env = {
-        **os.environ,
         **openstack_standin.environment(),
         "KUBECONFIG": cluster["kubeconfig"],
         "OPENMS_KUBE_CONTEXT": cluster["context"],
@@ -56,17 +52,8 @@ def site(openstack_standin, cluster, kube):
     }
 
     def run(*args, tags="manila_share", **extra_env):
-        done = subprocess.run(
-            ["ansible-playbook", "site.yml", "-i", "inventories/denbi", "--tags", tags]
-            + ["-e", f"streamlit_k8s_app_name={APP}", *args],
-            cwd=REPO,
-            env={**env, **extra_env},
-            capture_output=True,
-            text=True,
-        )
-        output = done.stdout + done.stderr
-        recap = re.search(r"localhost\s+: ok=\d+\s+changed=(\d+)", output)
-        return done.returncode, int(recap.group(1)) if recap else None, " ".join(output.split())
+        app = ["-e", f"streamlit_k8s_app_name={APP}"]
+        return run_site("--tags", tags, *app, *args, inventory="inventories/denbi", env={**env, **extra_env})
 
     remove_app(kube)
     yield run
