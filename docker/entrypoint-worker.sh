@@ -8,6 +8,6 @@ name="${WORKER_NAME_PREFIX:-$(hostname)}-$(date +%s)"
 echo "$name" > /tmp/rq-worker-name
 exec rq worker openms-workflows --url "$REDIS_URL" --name "$name" \
   --worker-class rq_k8s_worker.KubernetesWorker \
-  --worker-ttl "${RQ_WORKER_TTL:-60}" \
+  --worker-ttl "${RQ_WORKER_TTL:-35}" \
   --job-monitoring-interval "${RQ_JOB_MONITORING_INTERVAL:-10}" \
   --maintenance-interval "${RQ_MAINTENANCE_INTERVAL:-15}" "$@"

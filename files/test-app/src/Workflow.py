@@ -4,7 +4,6 @@ import json
 import pathlib
 import shutil
 import subprocess
-import time
 
 
 class Workflow:
@@ -23,8 +22,6 @@ class Workflow:
         if tool is None:
             self.log("ERROR: the TOPP tool FileInfo is not on PATH")
             raise RuntimeError("FileInfo not found")
-        # Lets failure drills keep a job running long enough to kill its worker.
-        time.sleep(float(self.params.get("sleep-seconds", 0)))
         out_dir = self.dir / "results" / "fileinfo"
         out_dir.mkdir(parents=True, exist_ok=True)
         results = []

@@ -1,7 +1,11 @@
 """Run inside a web pod by the validate role; the mzML writer comes along as make_mzml.
 
-submit WORKSPACE      write an mzML and a workflow, enqueue it on openms-workflows, print the job id
-status JOB_ID         print the job's RQ status
+submit WORKSPACE [HOLD]  write two mzML files and a workflow, enqueue it on openms-workflows, print
+                        the job id; with HOLD seconds the collection's probe job holds the worker
+                        that long before it runs the app's workflow (openms_k8s_probe.slow_workflow)
+status JOB_ID           print the job's RQ status
+worker JOB_ID           print the name of the worker that took the job
+rq-version              print the installed RQ's version
 """
 
 import json
@@ -17,29 +21,29 @@ from rq.job import Job
 QUEUE = "openms-workflows"
 
 
-def submit(workspace, sleep_seconds="0"):
+def submit(workspace, hold_seconds="0"):
     import make_mzml
 
+    hold = float(hold_seconds)
     workflow_dir = pathlib.Path(workspace) / "topp-workflow"
     mzml_dir = pathlib.Path(workspace) / "mzML-files"
     mzml_dir.mkdir(parents=True, exist_ok=True)
     workflow_dir.mkdir(parents=True, exist_ok=True)
-    mzml = mzml_dir / "validate.mzML"
-    sys.argv = ["make_mzml", str(mzml), "100"]
-    make_mzml.main()
-    params = {"mzML-files": [str(mzml)], "run-python-script": False, "sleep-seconds": float(sleep_seconds)}
+    # Two files: the template's workflow links features across maps and needs at least two.
+    files = [mzml_dir / f"validate-{index}.mzML" for index in (1, 2)]
+    for mzml in files:
+        sys.argv = ["make_mzml", str(mzml), "100"]
+        make_mzml.main()
+    params = {"mzML-files": [str(mzml) for mzml in files], "run-python-script": False}
     (workflow_dir / "params.json").write_text(json.dumps(params))
-    job_id = f"workflow-{workflow_dir.name}-{int(time.time())}"
+    job_id = f"workflow-{workflow_dir.name}-{int(time.time() * 1000)}"
     queue = Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"]))
-    queue.enqueue(
-        "src.workflow.tasks.execute_workflow",
-        str(workflow_dir),
-        "Workflow",
-        "src.Workflow",
-        job_id=job_id,
-        job_timeout=600,
-        result_ttl=3600,
-    )
+    workflow = (str(workflow_dir), "Workflow", "src.Workflow")
+    if hold > 0:
+        function, args = "openms_k8s_probe.slow_workflow", (hold, *workflow)
+    else:
+        function, args = "src.workflow.tasks.execute_workflow", workflow
+    queue.enqueue(function, *args, job_id=job_id, job_timeout=int(hold) + 600, result_ttl=3600)
     (workflow_dir / ".job_id").write_text(job_id)
     print(job_id)
 
@@ -53,5 +57,11 @@ def worker(job_id):
     print(Job.fetch(job_id, connection=Redis.from_url(os.environ["REDIS_URL"])).worker_name or "")
 
 
+def rq_version():
+    import rq
+
+    print(rq.__version__)
+
+
 if __name__ == "__main__":
-    {"submit": submit, "status": status, "worker": worker}[sys.argv[1]](*sys.argv[2:])
+    {"submit": submit, "status": status, "worker": worker, "rq-version": rq_version}[sys.argv[1]](*sys.argv[2:])
