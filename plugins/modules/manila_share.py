@@ -12,11 +12,20 @@ description:
     waits until it is C(available).
   - Grows the share when O(size) is larger than its size. A share larger than O(size) is left
     as it is, with a warning; this module never shrinks a share.
-  - Fails with the share's status when Manila puts it into an error state.
+  - Fails at once with the share's status when Manila puts it into an error state (C(error),
+    C(extending_error), C(error_deleting), ...), also while waiting for a deletion. A run that
+    fails after Manila accepted its request reports C(changed=true).
+  - With O(wait=true) a share Manila is still working on (C(creating), C(extending), ...) is
+    waited for; with O(wait=false) growing or deleting such a share fails with its status.
   - Returns the share's export locations and the preferred one, split into NFS server and path.
   - Works through openstacksdk's shared_file_system proxy with the usual OpenStack
     authentication (O(cloud), C(clouds.yaml), C(OS_*) variables).
-  - Supports check mode and diff mode.
+  - Sends every Manila request with the microversion it needs, never the SDK's default, 2.6
+    (/shares), 2.0 (GET /types), 2.7 (the share action extend) and 2.14
+    (GET /shares/{id}/export_locations), and fails with a message naming the microversion when
+    the cloud's Manila does not offer it.
+  - Supports check mode and diff mode. Check mode looks up O(share_type) as the real run
+    does, so an unknown share type fails in both.
 options:
   name:
     description: Name of the share (or its id, to address an existing share).
@@ -33,7 +42,9 @@ options:
       - A smaller size than the share's never shrinks it.
     type: int
   share_type:
-    description: Share type of a new share (de.NBI Berlin offers C(isilon-denbi)).
+    description:
+      - Share type (name or id) of a new share (de.NBI Berlin offers C(isilon-denbi)).
+      - Must be one of the share types the project can list.
     type: str
     default: isilon-denbi
   share_proto:
@@ -101,8 +112,12 @@ share:
       type: str
       sample: NFS
     share_type:
-      description: Share type id (or the requested name for a share not created yet).
+      description: Share type id.
       type: str
+    share_type_name:
+      description: Share type name.
+      type: str
+      sample: isilon-denbi
     availability_zone:
       description: Availability zone.
       type: str
@@ -138,13 +153,15 @@ nfs_path:
 """
 
 from ansible_collections.openms.streamlit_k8s.plugins.module_utils.manila import (
+    DELETABLE,
     ManilaError,
     ManilaModule,
+    describe,
     export_summary,
     share_dict,
 )
 
-DIFF_KEYS = ("name", "size", "share_protocol", "share_type", "availability_zone")
+DIFF_KEYS = ("name", "size", "share_protocol", "share_type_name", "availability_zone")
 
 
 class ShareModule(ManilaModule):
@@ -169,83 +186,115 @@ class ShareModule(ManilaModule):
         if self.params["state"] == "absent":
             return self.absent(share)
         if share is None:
-            share = self.create()
-            if share is None:  # check mode: nothing was created
-                return self.result(True, None, self.wanted(), [])
+            share_type = self.share_type()
+            if self.ansible.check_mode:
+                return self.result(True, None, self.wanted(share_type), [])
+            share = self.create(share_type)
             return self.result(True, None, share_dict(share), self.export_locations(share))
         before = share_dict(share)
         share = self.reconcile(share)
         after = share_dict(share)
         return self.result(after["size"] != before["size"], before, after, self.export_locations(share))
 
-    def wanted(self) -> dict:
+    def share_type(self):
+        """The share type of a new share, looked up so that check mode fails where the real run would."""
+        wanted = self.params["share_type"]
+        types = self.api.share_types()
+        for share_type in types:
+            if wanted in (share_type.id, share_type.name):
+                return share_type
+        offered = ", ".join(sorted(t.name for t in types)) or "none"
+        raise ManilaError(
+            f"share_type {wanted!r} is not a share type of this project (Manila answers 404 to a share of it); "
+            f"set share_type to one of: {offered}"
+        )
+
+    def wanted(self, share_type) -> dict:
         return {
             "name": self.params["name"],
             "size": self.params["size"],
             "share_protocol": self.params["share_proto"].upper(),
-            "share_type": self.params["share_type"],
+            "share_type": share_type.id,
+            "share_type_name": share_type.name,
             "availability_zone": self.params["availability_zone"],
             "status": "available",
         }
 
-    def create(self):
-        if self.ansible.check_mode:
-            return None
+    def create(self, share_type):
         attrs = {
             "name": self.params["name"],
             "size": self.params["size"],
             "share_proto": self.params["share_proto"].upper(),
-            "share_type": self.params["share_type"],
+            "share_type": share_type.id,
         }
         for key in ("availability_zone", "description"):
             if self.params[key] is not None:
                 attrs[key] = self.params[key]
-        share = self.sfs.create_share(**attrs)
-        if self.params["wait"]:
-            share = self.wait_for(share, "available", f"new share {share.name!r} ({share.id})")
-        return share
+        share = self.api.create_share(**attrs)
+        return self.ready(share, "creating it") if self.params["wait"] else share
 
     def reconcile(self, share):
-        name = f"share {share.name!r} ({share.id})"
-        if share.status in ("creating", "extending") and self.params["wait"]:
-            share = self.wait_for(share, "available", name)
-        self.fail_on_error_status(share)
         for key, attr in (("share_proto", "share_protocol"), ("availability_zone", "availability_zone")):
             wanted, actual = self.params[key], getattr(share, attr)
             if wanted is not None and actual is not None and wanted.upper() != actual.upper():
                 raise ManilaError(
-                    f"{name} exists with {key} {actual!r}, not {wanted!r}; Manila cannot change that. "
+                    f"{describe(share)} exists with {key} {actual!r}, not {wanted!r}; Manila cannot change that. "
                     f"Use another name, or set {key}: {actual}"
                 )
         size = self.params["size"]
+        grow = size > share.size
+        if grow or self.params["wait"]:
+            share = self.ready(share, f"growing it to {size} GiB" if grow else "using it")
+        else:
+            self.fail_on_error_status(share)
         if size < share.size:
             self.ansible.warn(
-                f"{name} is {share.size} GiB, more than size={size}; it is kept at {share.size} GiB (no shrinking)"
+                f"{describe(share)} is {share.size} GiB, more than size={size}; it is kept at {share.size} GiB "
+                "(no shrinking)"
             )
-        if size <= share.size:
+        if size <= share.size:  # also when an earlier run's extend finished while waiting
             return share
-        if share.status != "available":
-            raise ManilaError(f"{name} is {share.status!r}; it can grow to {size} GiB once it is available")
         if self.ansible.check_mode:
             share.size = size
             return share
-        self.sfs.resize_share(share.id, size, no_shrink=True)
-        share = self.sfs.get_share(share.id)
+        self.api.extend_share(share, size)
+        share = self.api.get_share(share.id)
         if self.params["wait"]:
-            share = self.wait_for(share, "available", f"{name} (growing to {size} GiB)")
+            share = self.ready(share, f"growing it to {size} GiB")
             if share.size < size:
-                raise ManilaError(f"{name} is available again but reports {share.size} GiB, not {size} GiB")
+                raise ManilaError(f"{describe(share)} is available again but reports {share.size} GiB, not {size} GiB")
         return share
 
     def absent(self, share) -> dict:
         if share is None:
             return {"changed": False, "share": {}}
         before = share_dict(share)
+        share = self.settle(share, "deleting it")
+        if share is None:  # deleted meanwhile, not by this run
+            return {"changed": False, "share": {}}
+        self.fail_unless_deletable(share)
         if not self.ansible.check_mode:
-            self.sfs.delete_share(share.id)
+            self.api.delete_share(share)
             if self.params["wait"]:
-                self.wait_for_delete(share)
+                self.poll(lambda: self.api.get_share(share.id), self.deleted, f"{describe(share)} to be deleted")
         return {"changed": True, "share": {}, "diff": {"before": self.diff_view(before), "after": {}}}
+
+    def fail_unless_deletable(self, share) -> None:
+        if share.status in DELETABLE:
+            return
+        self.fail_on_error_status(share)
+        raise ManilaError(
+            f"{describe(share)} is {share.status!r}; Manila deletes a share only in status "
+            f"{', '.join(DELETABLE)}. Ask the cloud's operators to reset its status"
+        )
+
+    def deleted(self, current) -> bool:
+        if current is None:
+            return True
+        if current.status == "deleting":
+            return False
+        self.fail_on_error_status(current)
+        raise ManilaError(f"{describe(current)} went to status {current.status!r} instead of being deleted")
 
     def result(self, changed: bool, before, after: dict, locations: list[dict]) -> dict:
         return {

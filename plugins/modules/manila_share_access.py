@@ -12,10 +12,19 @@ description:
     (O(state=absent)) on a Manila share for each network in O(access_to).
   - A new Manila share refuses every client until such a rule is added; for an NFS share
     mounted by Kubernetes, give the subnet of the worker nodes.
-  - Waits until new rules are C(active) and removed rules are gone, and fails with the rule's
-    state when Manila cannot apply it (C(error)).
+  - Waits until the rules of O(access_to) are C(active), whichever run added them (a rule
+    still C(queued_to_apply) or C(applying) is waited for), and removed rules are gone; fails
+    with the rule's state when Manila cannot apply it (C(error)). With O(wait=false) it does
+    not wait, and rules are returned in the state Manila reports.
+  - Rules change only on an C(available) share. A share Manila is still working on
+    (C(creating), C(extending), ...) is waited for with O(wait=true); with O(wait=false) the
+    module fails and says so.
   - A rule with another access level is replaced (Manila cannot change a rule's level).
   - Rules for other networks are kept unless O(exclusive=true).
+  - Sends every Manila request with the microversion it needs, never the SDK's default, 2.6
+    (/shares), 2.45 (GET /share-access-rules), 2.38 (the share action
+    allow_access) and 2.7 (the share action deny_access). A cloud whose Manila API ends below
+    2.45 gets a message naming 2.45 and the cloud's maximum before any rule is changed.
   - Supports check mode and diff mode.
 options:
   share:
@@ -98,12 +107,26 @@ removed:
 """
 
 from ansible_collections.openms.streamlit_k8s.plugins.module_utils.manila import (
+    RULE_DENYING,
     RULE_FAILURES,
     ManilaError,
     ManilaModule,
+    describe,
     rule_dict,
 )
 from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks import normalise_network, same_network
+
+
+def on(rule, networks: list[str]) -> bool:
+    return any(same_network(rule.access_to, n) for n in networks)
+
+
+def broken_rules(rules: list, share) -> ManilaError:
+    listed = ", ".join(f"ip:{r.access_to} ({r.id})" for r in rules)
+    return ManilaError(
+        f"access rule(s) {listed} on {describe(share)} are in state 'error'; Manila could not apply or remove "
+        "them. Remove them (state=absent) and run again"
+    )
 
 
 class ShareAccessModule(ManilaModule):
@@ -117,16 +140,7 @@ class ShareAccessModule(ManilaModule):
     module_kwargs = dict(supports_check_mode=True)
 
     def manage(self) -> dict:
-        networks = []
-        for value in self.params["access_to"]:
-            try:
-                network = normalise_network(value)
-            except ValueError as err:
-                raise ManilaError(str(err)) from None
-            if network not in networks:
-                networks.append(network)
-        if not networks:
-            raise ManilaError("access_to is empty: give at least one network, e.g. the worker nodes' subnet")
+        networks = self.networks()
         share = self.find_share(self.params["share"])
         if share is None:
             if self.ansible.check_mode and self.params["state"] == "present":
@@ -137,52 +151,92 @@ class ShareAccessModule(ManilaModule):
                 return self.result([], [], [], [])
             raise ManilaError(f"share {self.params['share']!r} does not exist; create it first (manila_share)")
         self.fail_on_error_status(share)
-        rules = [r for r in self.sfs.access_rules(share) if r.access_type == "ip"]
+        rules = self.api.access_rules(share)
         before = [rule_dict(r) for r in rules]
-        level = self.params["access_level"]
-
-        def wanted(rule) -> bool:
-            return any(same_network(rule.access_to, n) for n in networks)
-
-        if self.params["state"] == "absent":
-            remove = [r for r in rules if wanted(r)]
-            add = []
-        else:
-            remove = [
-                r
-                for r in rules
-                if (wanted(r) and r.access_level != level) or (not wanted(r) and self.params["exclusive"])
-            ]
-            kept = [r for r in rules if r not in remove]
-            add = [n for n in networks if not any(same_network(r.access_to, n) for r in kept)]
-            broken = [r for r in kept if wanted(r) and r.state in RULE_FAILURES]
-            if broken:
-                raise ManilaError(
-                    "access rule(s) "
-                    + ", ".join(f"ip:{r.access_to} ({r.id})" for r in broken)
-                    + f" on share {share.name!r} are in state 'error'; Manila could not apply them. "
-                    "Remove them (state=absent) and run again"
-                )
+        remove, add = self.plan(share, rules, networks)
+        removed = [r.access_to for r in remove]
+        going = [r for r in rules if r.state in RULE_DENYING]  # being denied already, by this or another run
         if self.ansible.check_mode:
-            after = [d for d in before if d["id"] not in {r.id for r in remove}] + [self.planned(n) for n in add]
-            return self.result(before, after, add, [r.access_to for r in remove])
+            gone = {r.id for r in remove + going}
+            after = [d for d in before if d["id"] not in gone] + [self.planned(n) for n in add]
+            return self.result(before, after, add, removed)
+        if add or remove:
+            share = self.ready(share, "changing its access rules")
         for rule in remove:
-            self.sfs.delete_access_rule(rule.id, share.id)
-        for rule in remove:
-            if self.params["wait"]:
-                self.wait_for_delete(rule)
+            self.api.deny_access(share, rule)
+        if remove or going:
+            self.wait_until_gone(share, remove + going, add)
         for network in add:
-            rule = self.sfs.create_access_rule(share.id, access_type="ip", access_to=network, access_level=level)
-            if self.params["wait"]:
-                self.wait_for(
-                    rule,
-                    "active",
-                    f"access rule ip:{network} ({level}) on share {share.name!r}",
-                    attribute="state",
-                    failures=RULE_FAILURES,
+            self.api.allow_access(share, network, self.params["access_level"])
+        wanted = networks if self.params["state"] == "present" else []
+        rules = self.wait_until_active(share, wanted) if self.params["wait"] else self.api.access_rules(share)
+        return self.result(before, [rule_dict(r) for r in rules], add, removed)
+
+    def networks(self) -> list[str]:
+        networks = []
+        for value in self.params["access_to"]:
+            try:
+                network = normalise_network(value)
+            except ValueError as err:
+                raise ManilaError(str(err)) from None
+            if network not in networks:
+                networks.append(network)
+        if not networks:
+            raise ManilaError("access_to is empty: give at least one network, e.g. the worker nodes' subnet")
+        return networks
+
+    def plan(self, share, rules: list, networks: list[str]) -> tuple[list, list[str]]:
+        """(rules to remove, networks to add); a rule being denied counts as gone."""
+        present = [r for r in rules if r.state not in RULE_DENYING]
+        if self.params["state"] == "absent":
+            return [r for r in present if on(r, networks)], []
+        level = self.params["access_level"]
+        # another level for a wanted network (Manila cannot change a rule's level), or not wanted at all
+        remove = [r for r in present if on(r, networks) and r.access_level != level]
+        if self.params["exclusive"]:
+            remove += [r for r in present if not on(r, networks)]
+        kept = [r for r in present if r not in remove]
+        broken = [r for r in kept if on(r, networks) and r.state in RULE_FAILURES]
+        if broken:
+            raise broken_rules(broken, share)
+        return remove, [n for n in networks if not any(on(r, [n]) for r in kept)]
+
+    def wait_until_gone(self, share, rules: list, adding: list[str]) -> None:
+        """Rules being denied must be gone before a rule for the same network is added."""
+        if not self.params["wait"]:
+            blocking = [f"ip:{r.access_to}" for r in rules if on(r, adding)]
+            if blocking:
+                raise ManilaError(
+                    f"{', '.join(blocking)} on {describe(share)} is still being removed, and Manila refuses a second "
+                    "rule for a network. Run again once it is gone, or with wait: true (the default)"
                 )
-        after = [rule_dict(r) for r in self.sfs.access_rules(share) if r.access_type == "ip"]
-        return self.result(before, after, add, [r.access_to for r in remove])
+            return
+        ids = {r.id for r in rules}
+
+        def gone(current: list) -> bool:
+            failed = [r for r in current if r.id in ids and r.state in RULE_FAILURES]
+            if failed:
+                raise broken_rules(failed, share)
+            return not any(r.id in ids for r in current)
+
+        self.poll(lambda: self.api.access_rules(share), gone, f"the removed access rules of {describe(share)} to go")
+
+    def wait_until_active(self, share, networks: list[str]) -> list:
+        """The share's rules once every network's rule is active, whichever run added it."""
+
+        def applied(current: list) -> bool:
+            mine = [r for r in current if r.state not in RULE_DENYING and on(r, networks)]
+            failed = [r for r in mine if r.state in RULE_FAILURES]
+            if failed:
+                raise broken_rules(failed, share)
+            missing = [n for n in networks if not any(on(r, [n]) for r in mine)]
+            if missing:
+                raise ManilaError(f"the access rules for {', '.join(missing)} on {describe(share)} were removed")
+            return all(r.state == "active" for r in mine)
+
+        return self.poll(
+            lambda: self.api.access_rules(share), applied, f"the access rules of {describe(share)} to become active"
+        )
 
     def planned(self, network: str) -> dict:
         return {"access_type": "ip", "access_to": network, "access_level": self.params["access_level"], "state": "new"}

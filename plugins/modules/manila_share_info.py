@@ -11,12 +11,17 @@ description:
   - Lists the project's Manila shares, or the one named by O(name), with their C(ip) access
     rules and export locations, and the preferred export split into NFS server and path.
   - Changes nothing.
+  - Sends every Manila request with the microversion it needs, never the SDK's default, 2.6
+    (/shares), 2.14 (GET /shares/{id}/export_locations) and 2.45
+    (GET /share-access-rules). A cloud whose Manila API ends below 2.45 gets a message naming
+    2.45 and the cloud's maximum when a share's rules are read.
 options:
   name:
     description: Name or id of one share; all shares of the project when omitted.
     type: str
 requirements:
   - openstacksdk >= 4.0.0
+  - The cloud's Manila API offers microversion 2.45 or later (share-access-rules).
 extends_documentation_fragment:
   - openstack.cloud.openstack
 """
@@ -90,15 +95,15 @@ class ShareInfoModule(ManilaModule):
             share = self.find_share(self.params["name"])
             shares = [share] if share else []
         else:
-            shares = list(self.sfs.shares(details=True))
+            shares = self.api.shares()
         return {"changed": False, "shares": [self.describe(s) for s in shares]}
 
     def describe(self, share) -> dict:
         data = share_dict(share)
         locations = self.export_locations(share)
-        rules = self.sfs.access_rules(share) if share.status == "available" else []
+        rules = self.api.access_rules(share) if share.status == "available" else []
         data.update(
-            access_rules=[rule_dict(r) for r in rules if r.access_type == "ip"],
+            access_rules=[rule_dict(r) for r in rules],
             export_locations=locations,
             **export_summary(locations),
         )

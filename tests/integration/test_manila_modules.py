@@ -6,8 +6,10 @@ import os
 import pathlib
 import subprocess
 import sys
+import time
 
 import pytest
+from standin.openstack_api import StandInServer
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 PREFERRED = "manila-prod.isilon.standin"
@@ -55,8 +57,20 @@ def run(openstack_standin):
     return run_module
 
 
+@pytest.fixture
+def old_cloud():
+    """A second stand-in that plays a cloud whose Manila API ends at microversion 2.40."""
+    with StandInServer(delay=1.0, max_version=(2, 40)) as server:
+        yield server
+
+
 def share_args(**extra):
     return {"name": "openms-workspaces", "size": 5, "availability_zone": "nova", **extra}
+
+
+def manila_calls(cloud):
+    """The requests to Manila's API (the version document aside)."""
+    return [r for r in cloud.requests if r.path.startswith(f"/share/v2/{cloud.project_id}/")]
 
 
 def test_share_is_created_once_and_reports_its_preferred_export(run, cloud):
@@ -120,6 +134,7 @@ def test_a_share_manila_puts_into_error_fails_clearly(run, cloud):
     cloud.faults["create"] = True
     failed = run("manila_share", share_args())
     assert failed.get("failed") is True
+    assert failed["changed"] is True, "the share was created (in error): that is a change"
     assert "'error'" in failed["msg"] and "openms-workspaces" in failed["msg"]
     # A later run finds the broken share and says what to do instead of waiting on it.
     again = run("manila_share", share_args())
@@ -172,7 +187,7 @@ def test_access_rules_are_added_once_and_become_active(run, cloud):
     assert {(r.access_level, r.state, r.share_id) for r in rules.values()} == {("rw", "active", share.id)}
     assert {r["state"] for r in applied["rules"]} == {"active"}
     # Access rules are read and written with a microversion that has share-access-rules (2.45+).
-    versions = [v for method, path, v in cloud.requests if "share-access-rules" in path]
+    versions = [r.microversion for r in cloud.requests if "share-access-rules" in r.path]
     assert versions and all(tuple(map(int, v.split("."))) >= (2, 45) for v in versions)
 
     again = run("manila_share_access", args)
@@ -237,3 +252,123 @@ def test_info_lists_rules_and_exports(run, cloud):
     assert [(r["access_to"], r["state"]) for r in share["access_rules"]] == [("10.0.0.0/24", "active")]
     assert share["export_location"].startswith(PREFERRED + ":/")
     assert len(run("manila_share_info", {})["shares"]) == 1
+
+
+def test_growing_50_to_60_sends_extend_with_its_microversion(run, cloud):
+    run("manila_share", share_args(size=50))
+    (share,) = cloud.shares.values()
+    grown = run("manila_share", share_args(size=60))
+    assert grown.get("failed") is not True, grown.get("msg")
+    assert grown["changed"] is True and grown["share"]["size"] == 60
+    assert (share.size, share.status) == (60, "available")
+    (extend,) = [r for r in cloud.requests if r.action in ("extend", "os-extend")]
+    assert (extend.action, extend.microversion) == ("extend", "2.7")
+    assert run("manila_share", share_args(size=60))["changed"] is False
+
+
+def test_every_manila_call_names_its_microversion(run, cloud):
+    run("manila_share", share_args())
+    run("manila_share", share_args(size=6))
+    run("manila_share_access", {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"]})
+    run("manila_share_access", {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"], "state": "absent"})
+    run("manila_share_info", {})
+    unpinned = [f"{r.method} {r.path} {r.action or ''}" for r in manila_calls(cloud) if not r.microversion]
+    assert unpinned == [], "requests served as 2.0 because no microversion was sent"
+
+
+@pytest.mark.parametrize("state,pending", [("queued_to_apply", ["applying", "active"]), ("applying", ["active"])])
+def test_a_rerun_while_a_rule_is_in_flight_waits_until_it_is_active(run, cloud, state, pending):
+    run("manila_share", share_args())
+    args = {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"]}
+    assert run("manila_share_access", {**args, "wait": False})["changed"] is True
+    (rule,) = cloud.rules.values()
+    rule.state, rule.pending, rule.reads = state, pending, 0  # as another run left it
+
+    again = run("manila_share_access", args)
+    assert again["changed"] is False
+    assert [r["state"] for r in again["rules"]] == ["active"]
+    assert rule.state == "active"
+
+
+def test_a_rerun_while_a_rule_is_in_flight_fails_with_its_error(run, cloud):
+    run("manila_share", share_args())
+    cloud.faults["access_to"].add("10.9.0.0/16")
+    args = {"share": "openms-workspaces", "access_to": ["10.9.0.0/16"]}
+    assert run("manila_share_access", {**args, "wait": False})["changed"] is True
+    failed = run("manila_share_access", args)
+    assert failed.get("failed") is True
+    assert "ip:10.9.0.0/16" in failed["msg"] and "'error'" in failed["msg"]
+
+
+def test_a_cloud_without_share_access_rules_gets_a_message_naming_2_45(run, old_cloud):
+    env = old_cloud.environment()
+    created = run("manila_share", share_args(), env=env)
+    assert created["changed"] is True, created.get("msg")
+    grown = run("manila_share", share_args(size=6), env=env)
+    assert grown["share"]["size"] == 6, grown.get("msg")
+    for module, args in (
+        ("manila_share_access", {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"]}),
+        ("manila_share_info", {"name": "openms-workspaces"}),
+    ):
+        failed = run(module, args, env=env)
+        assert failed.get("failed") is True
+        assert "2.45" in failed["msg"] and "2.40" in failed["msg"], failed["msg"]
+    assert old_cloud.cloud.rules == {}
+
+
+def test_a_share_stuck_in_error_deleting_fails_at_once(run, cloud):
+    run("manila_share", share_args())
+    cloud.faults["delete"] = True
+    started = time.monotonic()
+    failed = run("manila_share", {"name": "openms-workspaces", "state": "absent", "timeout": 40})
+    assert time.monotonic() - started < 30, "waited for the time-out instead of failing on error_deleting"
+    assert failed.get("failed") is True and failed["changed"] is True
+    assert "error_deleting" in failed["msg"], failed["msg"]
+    again = run("manila_share", {"name": "openms-workspaces", "state": "absent"})
+    assert again.get("failed") is True and again["changed"] is False
+    assert "error_deleting" in again["msg"] and "operators" in again["msg"], again["msg"]
+
+
+def test_an_unknown_share_type_fails_in_check_mode_as_in_the_real_run(run, cloud):
+    args = share_args(share_type="no-such-type")
+    checked = run("manila_share", args, "--check")
+    real = run("manila_share", args)
+    for result in (checked, real):
+        assert result.get("failed") is True, result
+        assert "share_type" in result["msg"] and "no-such-type" in result["msg"] and "isilon-denbi" in result["msg"]
+    assert checked["msg"] == real["msg"]
+    assert cloud.shares == {}
+
+
+def test_access_to_a_share_still_creating(run, cloud):
+    cloud.delay = 3.0
+    assert run("manila_share", share_args(wait=False))["share"]["status"] == "creating"
+    args = {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"]}
+    refused = run("manila_share_access", {**args, "wait": False})
+    assert refused.get("failed") is True
+    assert "'creating'" in refused["msg"] and "wait" in refused["msg"], refused["msg"]
+    waited = run("manila_share_access", args)
+    assert waited["changed"] is True and [r["state"] for r in waited["rules"]] == ["active"], waited
+
+
+def test_ipv6_networks_get_rules(run, cloud):
+    run("manila_share", share_args())
+    added = run("manila_share_access", {"share": "openms-workspaces", "access_to": ["fd00:10::/64"]})
+    assert added["changed"] is True, added.get("msg")
+    assert [(r.access_to, r.state) for r in cloud.rules.values()] == [("fd00:10::/64", "active")]
+    (allow,) = [r for r in cloud.requests if r.action == "allow_access"]
+    assert tuple(map(int, allow.microversion.split("."))) >= (2, 38)
+
+
+def test_a_rule_still_being_removed_does_not_count_as_present(run, cloud):
+    run("manila_share", share_args())
+    args = {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"]}
+    run("manila_share_access", args)
+    assert run("manila_share_access", {**args, "state": "absent", "wait": False})["changed"] is True
+    (old,) = cloud.rules.values()
+    assert old.state == "queued_to_deny"
+
+    again = run("manila_share_access", args)
+    assert again["changed"] is True and again["added"] == ["10.0.0.0/24"]
+    (rule,) = cloud.rules.values()
+    assert rule.id != old.id and rule.state == "active"

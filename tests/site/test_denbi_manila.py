@@ -106,6 +106,7 @@ def test_check_then_create_then_nothing_to_do(site, openstack_standin, kube):
     assert rc == 0 and changed > 0, output[-3000:]
     assert "WARNING: manila_share_size_gb=60 is above the 50 GB" in output
     assert share.size == 60
+    assert [r.microversion for r in cloud.requests if r.action in ("extend", "os-extend")] == ["2.7"]
     assert read_pv(kube).spec.capacity["storage"] == "60Gi"
     assert kube.core.read_namespaced_persistent_volume_claim(CLAIM, APP).spec.resources.requests["storage"] == "50Gi"
     rc, changed, output = site("-e", "manila_share_size_gb=60")

@@ -2,10 +2,18 @@
 
 It is written from the API references (identity v3 tokens, shared file systems v2): version
 documents, password and application-credential tokens with a service catalog, microversions
-(X-OpenStack-Manila-API-Version), shares that go creating -> available and extending ->
-available, access rules that go queued_to_apply -> active (or error), export locations with a
-preferred flag, quota errors and 404s. Status changes happen after `delay` seconds, so clients
-must poll as they would against a real cloud. Tests inject faults through the `faults` dict.
+(X-OpenStack-Manila-API-Version), shares that go creating -> available, extending -> available
+and deleting -> gone (or error, extending_error, error_deleting), access rules that go
+queued_to_apply -> applying -> active (or error), export locations with a preferred flag, quota
+errors and 404s. Status changes happen after `delay` seconds, and an access rule stays in each
+transitional state for `rule_reads` reads, so clients must poll as they would against a real
+cloud. Tests inject faults through the `faults` dict.
+
+It refuses what Manila refuses: a microversion outside the cloud's range (406, with the range
+configurable to play an older cloud), an API or a share action the requested microversion does
+not route (404, as Manila hides a method its version lacks), an unknown action (400), access
+changes on a share in a transitional status (400), IPv6 rules below 2.38 (400), deleting a
+share that is not available, error or inactive (403), growing beyond the quota (403).
 
 Run alone: python3 tests/standin/openstack_api.py --port 5050 (prints an OS_* environment).
 """
@@ -23,12 +31,40 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 MIN_VERSION = (2, 0)
 MAX_VERSION = (2, 87)
 MICROVERSION_HEADER = "X-OpenStack-Manila-API-Version"
 REGION = "RegionOne"
+NOT_FOUND = "The resource could not be found."
+
+# Manila's microversion history, as far as the shares API of these tests goes.
+SHARE_TYPE_ID = (2, 6)  # a share's share_type is the type's id (before: its name); share_type_name added
+EXPORT_LOCATIONS_API = (2, 9)  # GET /shares/{id}/export_locations (before: fields of the share)
+RULES_STATUS_FIELD = (2, 10)  # a share's access_rules_status
+PREFERRED_FLAG = (2, 14)  # export locations carry `preferred`
+ACCESS_KEY_FIELD = (2, 21)
+RULE_STATES = (2, 28)  # rules report their own state (before: new/active/error of the share's rules)
+RULE_TIMESTAMPS = (2, 33)
+IPV6_RULES = (2, 38)  # allow_access validates IPv6 networks (before: IPv4 only)
+ACCESS_RULES_API = (2, 45)  # GET /share-access-rules; the access_list action ends at 2.44
+RULES_ON_ERROR_SHARE = (2, 74)  # access changes accepted on a share in status error
+
+UNPREFIXED = (2, 7)  # share actions and share type fields lose their "os-" prefix
+
+# Share actions as Manila's share controller routes them: name -> (first, last) microversion.
+# A known name outside its range is a 404.
+SHARE_ACTIONS: dict[str, tuple[tuple[int, int], tuple[int, int] | None]] = {}
+for _name in ("extend", "shrink", "allow_access", "deny_access", "access_list"):
+    SHARE_ACTIONS[f"os-{_name}"] = (MIN_VERSION, (2, 6))
+    SHARE_ACTIONS[_name] = (UNPREFIXED, None)
+SHARE_ACTIONS["access_list"] = (UNPREFIXED, (2, 44))
+
+# Statuses in which Manila changes no access rule and deletes no share.
+TRANSITIONAL = {"creating", "deleting", "extending", "shrinking", "managing", "unmanaging", "migrating", "reverting"}
+DELETABLE = {"available", "error", "inactive"}
 
 
 def _now() -> str:
@@ -43,7 +79,14 @@ def _version(text: str) -> tuple[int, int]:
 class ApiError(Exception):
     """An error answer in the body shape OpenStack services use."""
 
-    NAMES = {400: "badRequest", 401: "unauthorized", 404: "itemNotFound", 406: "notAcceptable", 413: "overLimit"}
+    NAMES = {
+        400: "badRequest",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "itemNotFound",
+        406: "notAcceptable",
+        413: "overLimit",
+    }
 
     def __init__(self, code: int, message: str):
         super().__init__(message)
@@ -82,18 +125,37 @@ class AccessRule:
     access_level: str
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     state: str = "queued_to_apply"
-    next_state: str | None = "active"
+    # The states still to come, the first after `ready_at` and each after `rule_reads` reads.
+    pending: list[str] = field(default_factory=lambda: ["applying", "active"])
     ready_at: float = 0.0
+    reads: int = 0
     created_at: str = field(default_factory=_now)
     updated_at: str | None = None
+
+
+class Request(NamedTuple):
+    """One request as the stand-in saw it; `action` is the share action's name."""
+
+    method: str
+    path: str
+    microversion: str | None
+    action: str | None
 
 
 class StandInCloud:
     """State and behaviour; the HTTP handler only routes to it."""
 
-    def __init__(self, delay: float = 1.0, gigabytes_quota: int = 1000):
+    def __init__(
+        self,
+        delay: float = 1.0,
+        gigabytes_quota: int = 1000,
+        max_version: tuple[int, int] = MAX_VERSION,
+        rule_reads: int = 2,
+    ):
         self.delay = delay
         self.gigabytes_quota = gigabytes_quota
+        self.min_version, self.max_version = MIN_VERSION, max_version
+        self.rule_reads = rule_reads
         self.lock = threading.RLock()
         self.base_url = ""
         self.project_id = uuid.uuid4().hex
@@ -104,10 +166,11 @@ class StandInCloud:
         self.rules: dict[str, AccessRule] = {}
         self.share_types = {"isilon-denbi": str(uuid.uuid4()), "default": str(uuid.uuid4())}
         self.availability_zones = {"nova"}
-        # Faults a test can set: "create" / "extend" -> the next share create / extend ends in
-        # error; "access_to" -> a set of access_to values whose rules end in error.
-        self.faults: dict = {"create": False, "extend": False, "access_to": set()}
-        self.requests: list[tuple[str, str, str | None]] = []
+        # Faults a test can set: "create" / "extend" / "delete" -> the next share create / extend /
+        # delete ends in error / extending_error / error_deleting; "access_to" -> a set of
+        # access_to values whose rules end in error.
+        self.faults: dict = {"create": False, "extend": False, "delete": False, "access_to": set()}
+        self.requests: list[Request] = []
 
     # ----- time -----
 
@@ -125,11 +188,12 @@ class StandInCloud:
                 if share.next_size is not None and share.status == "available":
                     share.size, share.next_size = share.next_size, None
         for rule_id, rule in list(self.rules.items()):
-            if rule.next_state and now >= rule.ready_at:
-                if rule.next_state == "deleted":
+            if rule.pending and now >= rule.ready_at and rule.reads >= self.rule_reads:
+                state = rule.pending.pop(0)
+                if state == "deleted":
                     del self.rules[rule_id]
                     continue
-                rule.state, rule.next_state, rule.updated_at = rule.next_state, None, _now()
+                rule.state, rule.reads, rule.updated_at = state, 0, _now()
 
     # ----- keystone -----
 
@@ -195,8 +259,8 @@ class StandInCloud:
         return {
             "id": "v2.0",
             "status": "CURRENT",
-            "version": "{}.{}".format(*MAX_VERSION),
-            "min_version": "{}.{}".format(*MIN_VERSION),
+            "version": "{}.{}".format(*self.max_version),
+            "min_version": "{}.{}".format(*self.min_version),
             "updated": "2015-08-27T11:33:21Z",
             "links": [{"rel": "self", "href": f"{self.base_url}/share/v2/"}],
             "media-types": [{"base": "application/json", "type": "application/vnd.openstack.share+json;version=1"}],
@@ -213,7 +277,7 @@ class StandInCloud:
             "size": share.size,
             "status": share.status,
             "share_proto": share.share_proto,
-            "share_type": self.share_types[share.share_type],
+            "share_type": share.share_type,
             "availability_zone": share.availability_zone,
             "project_id": share.project_id,
             "is_public": False,
@@ -223,9 +287,12 @@ class StandInCloud:
             "share_network_id": None,
             "links": links,
         }
-        if version >= (2, 6):
-            doc["share_type_name"] = share.share_type
-        if version >= (2, 10):
+        if version >= SHARE_TYPE_ID:
+            doc["share_type"], doc["share_type_name"] = self.share_types[share.share_type], share.share_type
+        if version < EXPORT_LOCATIONS_API:
+            paths = [location["path"] for location in self.export_locations(share, version)]
+            doc["export_location"], doc["export_locations"] = (paths or [None])[0], paths
+        if version >= RULES_STATUS_FIELD:
             doc["access_rules_status"] = self._access_rules_status(share)
         return doc
 
@@ -237,20 +304,33 @@ class StandInCloud:
             return "syncing"
         return "active"
 
-    def rule_doc(self, rule: AccessRule, version: tuple[int, int]) -> dict:
+    def rule_doc(self, rule: AccessRule, version: tuple[int, int], listed: bool = False) -> dict:
+        """A rule as Manila shows it; a list leaves the share id out."""
         doc = {
             "id": rule.id,
-            "share_id": rule.share_id,
             "access_type": rule.access_type,
             "access_to": rule.access_to,
             "access_level": rule.access_level,
             "state": rule.state,
-            "access_key": None,
-            "created_at": rule.created_at,
-            "updated_at": rule.updated_at,
         }
-        if version >= (2, 45):
+        if not listed:
+            doc["share_id"] = rule.share_id
+        if version < RULE_STATES:
+            share_rules = self._access_rules_status(self.shares[rule.share_id])
+            doc["state"] = "new" if share_rules == "syncing" else share_rules
+        if version >= ACCESS_KEY_FIELD:
+            doc["access_key"] = None
+        if version >= RULE_TIMESTAMPS:
+            doc["created_at"], doc["updated_at"] = rule.created_at, rule.updated_at
+        if version >= ACCESS_RULES_API:
             doc["metadata"] = {}
+        return doc
+
+    def type_doc(self, name: str, version: tuple[int, int]) -> dict:
+        public = "share_type_access:is_public" if version >= UNPREFIXED else "os-share-type-access:is_public"
+        specs = {"driver_handles_share_servers": "False"}
+        doc = {"id": self.share_types[name], "name": name, "extra_specs": specs, "required_extra_specs": specs}
+        doc[public] = True
         return doc
 
     # ----- manila: operations -----
@@ -316,45 +396,62 @@ class StandInCloud:
 
     def delete_share(self, share_id: str) -> None:
         share = self.get_share(share_id)
-        if share.status not in {"available", "error", "inactive", "extending_error", "shrinking_error"}:
-            raise ApiError(400, f"Invalid share: Share status must be one of available, error, not {share.status}.")
-        share.status, share.next_status, share.ready_at = "deleting", "deleted", time.monotonic() + self.delay
+        if share.status not in DELETABLE:
+            allowed = ", ".join(sorted(DELETABLE))
+            raise ApiError(403, f"Invalid share: a share is deleted only in status {allowed}, not {share.status}.")
+        share.status, share.ready_at = "deleting", time.monotonic() + self.delay
+        share.next_status = "error_deleting" if self.faults["delete"] else "deleted"
+        self.faults["delete"] = False
 
     def share_action(self, share_id: str, body: dict, version: tuple[int, int]) -> tuple[int, dict | None]:
+        """POST /shares/{id}/action, routed by the action's name and the microversion as Manila does."""
+        if not isinstance(body, dict) or len(body) != 1:
+            raise ApiError(400, "Malformed request body: one action expected.")
+        ((name, spec),) = body.items()
+        if name not in SHARE_ACTIONS:
+            raise ApiError(400, f"There is no such action: {name}")
+        first, last = SHARE_ACTIONS[name]
+        if version < first or (last is not None and version > last):
+            raise ApiError(404, NOT_FOUND)
         share = self.get_share(share_id)
-        if "extend" in body or "os-extend" in body:
-            return 202, self._extend(share, (body.get("extend") or body.get("os-extend") or {}).get("new_size"))
-        if "allow_access" in body or "os-allow_access" in body:
-            spec = body.get("allow_access") or body.get("os-allow_access") or {}
-            return 200, {"access": self.rule_doc(self._allow(share, spec), version)}
-        if "deny_access" in body or "os-deny_access" in body:
-            spec = body.get("deny_access") or body.get("os-deny_access") or {}
-            self._deny(share, spec.get("access_id"))
-            return 202, None
-        raise ApiError(400, f"Invalid request body: unknown action {sorted(body)}.")
+        spec = spec if isinstance(spec, dict) else {}
+        action = name.removeprefix("os-")
+        if action == "access_list":
+            rules = [self._read(r) for r in self.rules.values() if r.share_id == share.id]
+            return 200, {"access_list": [self.rule_doc(r, version, listed=True) for r in rules]}
+        if action == "allow_access":
+            return 200, {"access": self.rule_doc(self._allow(share, spec, version), version)}
+        if action == "deny_access":
+            self._deny(share, spec.get("access_id"), version)
+        else:
+            self._resize(share, spec.get("new_size"), grow=action == "extend")
+        return 202, None
 
-    def _extend(self, share: Share, new_size) -> None:
+    def _resize(self, share: Share, new_size, grow: bool) -> None:
         if share.status != "available":
             raise ApiError(400, f"Invalid share: Share status must be available, not {share.status}.")
-        if not isinstance(new_size, int) or isinstance(new_size, bool):
-            raise ApiError(400, f"New size for extend must be an integer: {new_size!r}.")
-        if new_size <= share.size:
-            raise ApiError(
-                400,
-                f"New size for extend must be greater than current size (current {share.size}, extended {new_size}).",
-            )
-        if self._used_gigabytes() - share.size + new_size > self.gigabytes_quota:
-            raise ApiError(413, f"Requested share exceeds allowed gigabytes quota ({self.gigabytes_quota}G).")
-        share.status, share.ready_at = "extending", time.monotonic() + self.delay
-        if self.faults["extend"]:
+        if not isinstance(new_size, int) or isinstance(new_size, bool) or new_size < 1:
+            raise ApiError(400, f"New size must be a positive integer: {new_size!r}.")
+        if (new_size <= share.size) if grow else (new_size >= share.size):
+            word = "greater" if grow else "less"
+            raise ApiError(400, f"New size must be {word} than the current size {share.size}, not {new_size}.")
+        if grow and self._used_gigabytes() - share.size + new_size > self.gigabytes_quota:
+            raise ApiError(403, f"Requested share exceeds allowed gigabytes quota ({self.gigabytes_quota}G).")
+        share.status, share.ready_at = ("extending" if grow else "shrinking"), time.monotonic() + self.delay
+        if grow and self.faults["extend"]:
             self.faults["extend"] = False
             share.next_status = "extending_error"
         else:
             share.next_status, share.next_size = "available", new_size
 
-    def _allow(self, share: Share, spec: dict) -> AccessRule:
-        if share.status != "available":
-            raise ApiError(400, f"Invalid share: Share status must be available, not {share.status}.")
+    def _check_rules_can_change(self, share: Share, version: tuple[int, int]) -> None:
+        if share.status in TRANSITIONAL or (share.status == "error" and version < RULES_ON_ERROR_SHARE):
+            raise ApiError(
+                400, f"Invalid share: access rules cannot change while the share is in status {share.status}."
+            )
+
+    def _allow(self, share: Share, spec: dict, version: tuple[int, int]) -> AccessRule:
+        self._check_rules_can_change(share, version)
         access_type, access_to = spec.get("access_type"), str(spec.get("access_to", ""))
         level = spec.get("access_level", "rw")
         if access_type != "ip":
@@ -362,30 +459,45 @@ class StandInCloud:
         if level not in {"rw", "ro"}:
             raise ApiError(400, f"Invalid access level: {level}.")
         try:
-            ipaddress.ip_network(access_to, strict=True)
+            (ipaddress.ip_network if version >= IPV6_RULES else ipaddress.IPv4Network)(access_to)
         except ValueError as err:
-            raise ApiError(400, f"Invalid access rule: {access_to} is not a valid ip address or cidr: {err}") from None
+            raise ApiError(400, str(err)) from None
         for rule in self.rules.values():
             if rule.share_id == share.id and rule.access_type == access_type and rule.access_to == access_to:
                 raise ApiError(400, f"Share access {access_type}:{access_to} exists.")
         rule = AccessRule(share.id, access_type, access_to, level, ready_at=time.monotonic() + self.delay)
         if access_to in self.faults["access_to"]:
-            rule.next_state = "error"
+            rule.pending = ["applying", "error"]
         self.rules[rule.id] = rule
         return rule
 
-    def _deny(self, share: Share, access_id) -> None:
+    def _deny(self, share: Share, access_id, version: tuple[int, int]) -> None:
+        self._check_rules_can_change(share, version)
         rule = self.rules.get(access_id)
         if rule is None or rule.share_id != share.id:
             raise ApiError(404, f"Access rule {access_id} could not be found.")
-        rule.state, rule.next_state, rule.ready_at = "queued_to_deny", "deleted", time.monotonic() + self.delay
+        rule.state, rule.pending, rule.reads = "queued_to_deny", ["denying", "deleted"], 0
+        rule.ready_at = time.monotonic() + self.delay
+
+    def _read(self, rule: AccessRule) -> AccessRule:
+        """Count a client's read: a rule leaves a transitional state only after `rule_reads` of them."""
+        rule.reads += 1
+        return rule
 
     def get_rule(self, rule_id: str) -> AccessRule:
         self._settle()
         rule = self.rules.get(rule_id)
         if rule is None:
             raise ApiError(404, f"Access rule {rule_id} could not be found.")
-        return rule
+        return self._read(rule)
+
+    def list_rules(self, share_id: str | None) -> list[AccessRule]:
+        if share_id is None:
+            raise ApiError(400, "The field share_id is required.")
+        self._settle()
+        if share_id not in self.shares:
+            raise ApiError(400, f"Share {share_id} not found.")
+        return [self._read(r) for r in self.rules.values() if r.share_id == share_id]
 
     def export_locations(self, share: Share, version: tuple[int, int]) -> list[dict]:
         if share.status in {"creating", "error", "deleting"}:
@@ -398,7 +510,7 @@ class StandInCloud:
         docs = []
         for export_id, path, preferred in paths:
             doc = {"id": export_id, "path": path}
-            if version >= (2, 14):
+            if version >= PREFERRED_FLAG:
                 doc["preferred"] = preferred
             docs.append(doc)
         return docs
@@ -422,23 +534,33 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
-        if not length:
+        if not self.raw_body:
             return {}
         try:
-            return json.loads(self.rfile.read(length))
+            return json.loads(self.raw_body)
         except ValueError:
             raise ApiError(400, "Malformed request body.") from None
+
+    def _action_name(self, parts: list[str]) -> str | None:
+        if parts[-1:] != ["action"]:
+            return None
+        try:
+            body = json.loads(self.raw_body or b"{}")
+        except ValueError:
+            return None
+        return next(iter(body), None) if isinstance(body, dict) else None
 
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         parts = [p for p in url.path.split("/") if p]
+        self.raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         cloud = self.cloud
-        cloud.requests.append((method, url.path, self.headers.get(MICROVERSION_HEADER)))
         headers: dict = {}
         try:
             with cloud.lock:
+                asked = self.headers.get(MICROVERSION_HEADER)
+                cloud.requests.append(Request(method, url.path, asked, self._action_name(parts)))
                 if parts[:1] == ["identity"]:
                     code, body, headers = self._identity(method, parts[1:])
                 elif parts[:1] == ["share"]:
@@ -458,19 +580,22 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and parts == ["v3", "auth", "tokens"]:
             token, body = self.cloud.issue_token(self._body())
             return 201, body, {"X-Subject-Token": token}
-        raise ApiError(404, "The resource could not be found.")
+        raise ApiError(404, NOT_FOUND)
 
     def _microversion(self) -> tuple[int, int]:
+        """The requested microversion; without the header Manila serves its minimum."""
+        cloud = self.cloud
         asked = self.headers.get(MICROVERSION_HEADER)
         if not asked:
-            return MIN_VERSION
+            return cloud.min_version
         if asked == "latest":
-            return MAX_VERSION
+            return cloud.max_version
         if not re.fullmatch(r"\d+\.\d+", asked):
             raise ApiError(400, f"Invalid API version request string {asked}.")
         version = _version(asked)
-        if not MIN_VERSION <= version <= MAX_VERSION:
-            raise ApiError(406, f"Version {asked} is not supported by the API. Minimum is 2.0 and maximum is 2.87.")
+        if not cloud.min_version <= version <= cloud.max_version:
+            low, high = ("{}.{}".format(*v) for v in (cloud.min_version, cloud.max_version))
+            raise ApiError(406, f"Version {asked} is not supported by the API. Minimum is {low} and maximum is {high}.")
         return version
 
     def _share(self, method: str, parts: list[str], query: dict):
@@ -481,7 +606,7 @@ class Handler(BaseHTTPRequestHandler):
         version = self._microversion()
         headers = {MICROVERSION_HEADER: "{}.{}".format(*version), "Vary": MICROVERSION_HEADER}
         if parts[:2] != ["v2", cloud.project_id]:
-            raise ApiError(404, "The resource could not be found.")
+            raise ApiError(404, NOT_FOUND)
         path = parts[2:]
         code, body = self._route(method, path, query, version)
         return code, body, headers
@@ -503,19 +628,25 @@ class Handler(BaseHTTPRequestHandler):
         if len(path) == 3 and path[0] == "shares" and path[2] == "action" and method == "POST":
             return cloud.share_action(path[1], self._body(), version)
         if len(path) == 3 and path[0] == "shares" and path[2] == "export_locations" and method == "GET":
+            if version < EXPORT_LOCATIONS_API:
+                raise ApiError(404, NOT_FOUND)
             share = cloud.get_share(path[1])
             return 200, {"export_locations": cloud.export_locations(share, version)}
         if path[:1] == ["share-access-rules"] and method == "GET":
-            if version < (2, 45):
-                raise ApiError(404, "The resource could not be found.")
+            if version < ACCESS_RULES_API:
+                raise ApiError(404, NOT_FOUND)
             if len(path) == 2:
                 return 200, {"access": cloud.rule_doc(cloud.get_rule(path[1]), version)}
-            if "share_id" not in query:
-                raise ApiError(400, "Missing share_id in the query.")
-            share = cloud.get_share(query["share_id"])
-            rules = [r for r in cloud.rules.values() if r.share_id == share.id]
-            return 200, {"access_list": [cloud.rule_doc(r, version) for r in rules]}
-        raise ApiError(404, "The resource could not be found.")
+            rules = cloud.list_rules(query.get("share_id"))
+            return 200, {"access_list": [cloud.rule_doc(r, version, listed=True) for r in rules]}
+        if path == ["types"] and method == "GET":
+            return 200, {"share_types": [cloud.type_doc(name, version) for name in cloud.share_types]}
+        if len(path) == 2 and path[0] == "types" and method == "GET":
+            names = {type_id: name for name, type_id in cloud.share_types.items()}
+            if path[1] not in names:
+                raise ApiError(404, "Share type not found.")
+            return 200, {"share_type": cloud.type_doc(names[path[1]], version)}
+        raise ApiError(404, NOT_FOUND)
 
     def do_GET(self):  # noqa: N802 - the base class's naming
         self._handle("GET")
@@ -530,12 +661,13 @@ class Handler(BaseHTTPRequestHandler):
 class StandInServer:
     """The cloud behind a threaded HTTP server on 127.0.0.1."""
 
-    def __init__(self, port: int = 0, delay: float = 1.0, gigabytes_quota: int = 1000):
-        self.cloud = StandInCloud(delay=delay, gigabytes_quota=gigabytes_quota)
+    def __init__(self, port: int = 0, **cloud):
+        """`cloud`: StandInCloud's settings (delay, gigabytes_quota, max_version, rule_reads)."""
+        self.cloud = StandInCloud(**cloud)
         handler = type("BoundHandler", (Handler,), {"cloud": self.cloud})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.cloud.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def auth_url(self) -> str:
@@ -576,8 +708,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=5050)
     parser.add_argument("--delay", type=float, default=1.0)
+    parser.add_argument("--max-version", type=_version, default=MAX_VERSION, help="the newest microversion, e.g. 2.40")
     args = parser.parse_args()
-    with StandInServer(port=args.port, delay=args.delay) as server:
+    with StandInServer(port=args.port, delay=args.delay, max_version=args.max_version) as server:
         for key, value in server.environment().items():
             print(f"export {key}={value}")
         print(f"# project {server.cloud.project_id}; Ctrl-C stops", flush=True)

@@ -1,7 +1,15 @@
-"""manila module_utils: network normalisation, NFS export parsing, preferred export choice."""
+"""manila module_utils: network normalisation, NFS export parsing, preferred export choice, and
+the microversion each Manila call is sent with."""
 
+import types
+
+import openstack
 import pytest
+import requests
 from ansible_collections.openms.streamlit_k8s.plugins.module_utils.manila import (
+    CALLS,
+    ManilaApi,
+    ManilaError,
     export_summary,
     preferred_export,
     split_nfs_export,
@@ -69,3 +77,62 @@ def test_the_export_summary_splits_the_preferred_export():
         "nfs_path": "/ifs/y",
     }
     assert export_summary([]) == {"export_location": "", "nfs_server": "", "nfs_path": ""}
+
+
+class FakeProxy:
+    """The shared-file-system proxy as ManilaApi uses it for actions: version document and POST."""
+
+    def __init__(self, highest=(2, 87), status=202, body=b""):
+        self.highest, self.status, self.body = highest, status, body
+        self.documents = 0
+        self.posts = []
+
+    def get_endpoint_data(self):
+        self.documents += 1
+        return types.SimpleNamespace(min_microversion=(2, 0), max_microversion=self.highest)
+
+    def post(self, url, json, microversion):
+        self.posts.append((url, json, microversion))
+        response = requests.Response()
+        response.status_code, response._content, response.url = self.status, self.body, url
+        response.headers["Content-Type"] = "application/json"
+        return response
+
+
+SHARE = types.SimpleNamespace(id="s1")
+
+
+def test_extend_is_sent_with_2_7_where_manila_routes_it():
+    proxy = FakeProxy()
+    api = ManilaApi(proxy, openstack.exceptions)
+    api.extend_share(SHARE, 60)
+    assert proxy.posts == [("/shares/s1/action", {"extend": {"new_size": 60}}, "2.7")]
+    assert api.wrote is True
+
+
+def test_a_call_the_cloud_lacks_names_the_microversion_and_the_cloud_range_before_sending():
+    proxy = FakeProxy(highest=(2, 40))
+    api = ManilaApi(proxy, openstack.exceptions)
+    with pytest.raises(
+        ManilaError, match=r"GET /share-access-rules needs Manila API microversion 2\.45.* 2\.0 to 2\.40"
+    ):
+        api.access_rules(SHARE)
+    old = ManilaApi(FakeProxy(highest=(2, 6)), openstack.exceptions)
+    with pytest.raises(ManilaError, match=r"extend needs Manila API microversion 2\.7"):
+        old.extend_share(SHARE, 60)
+    assert old.proxy.posts == [] and old.wrote is False
+
+
+def test_the_version_document_is_read_once():
+    proxy = FakeProxy()
+    api = ManilaApi(proxy, openstack.exceptions)
+    assert [api.microversion(call) for call in CALLS] == [call.microversion for call in CALLS.values()]
+    assert proxy.documents == 1
+
+
+def test_a_refused_action_is_an_sdk_error_and_no_change():
+    body = b'{"itemNotFound": {"code": 404, "message": "The resource could not be found."}}'
+    api = ManilaApi(FakeProxy(status=404, body=body), openstack.exceptions)
+    with pytest.raises(openstack.exceptions.NotFoundException):
+        api.deny_access(SHARE, types.SimpleNamespace(id="r1"))
+    assert api.wrote is False
