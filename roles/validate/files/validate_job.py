@@ -5,7 +5,6 @@ submit WORKSPACE [HOLD]  write two mzML files and a workflow, enqueue it on open
                         that long before it runs the app's workflow (openms_k8s_probe.slow_workflow)
 status JOB_ID           print the job's RQ status
 worker JOB_ID           print the name of the worker that took the job
-rq-version              print the installed RQ's version
 """
 
 import json
@@ -57,11 +56,5 @@ def worker(job_id):
     print(Job.fetch(job_id, connection=Redis.from_url(os.environ["REDIS_URL"])).worker_name or "")
 
 
-def rq_version():
-    import rq
-
-    print(rq.__version__)
-
-
 if __name__ == "__main__":
-    {"submit": submit, "status": status, "worker": worker, "rq-version": rq_version}[sys.argv[1]](*sys.argv[2:])
+    {"submit": submit, "status": status, "worker": worker}[sys.argv[1]](*sys.argv[2:])

@@ -38,7 +38,6 @@ def job(url, job_id):
         "status": getattr(status, "value", status),
         "worker": found.worker_name,
         "exc_info": found.exc_info or "",
-        "result": found.return_value() if hasattr(found, "return_value") else found.result,
     }
 
 
