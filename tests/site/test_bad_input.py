@@ -1,9 +1,10 @@
-"""Bad input stops site.yml early, with a message naming the variable, and changes nothing.
+"""Bad input stops site.yml before its first change, with a message naming the variable.
 
 Needs the app deployed on the local cluster by site.yml -i inventories/local (the test
 command does that first).
 """
 
+import json
 import pathlib
 
 import pytest
@@ -12,37 +13,105 @@ from site_playbook import run_site
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LOCAL_VARS = REPO / "inventories/local/group_vars/all/streamlit_k8s.yml"
+MANAGED = "app.kubernetes.io/managed-by=openms.streamlit_k8s"
 
 
 @pytest.fixture
 def snapshot(kube):
-    """resourceVersions of the app's objects; equal before and after means nothing changed."""
+    """resourceVersions of every object the collection made; equal before and after means nothing changed."""
+    from kubernetes import client
+
+    batch = client.BatchV1Api(kube.api)
 
     def take():
-        versions = {}
-        for name in ("openms-web", "openms-worker"):
-            versions[name] = kube.apps.read_namespaced_deployment(name, "openms").metadata.resource_version
-        versions["redis"] = kube.apps.read_namespaced_stateful_set("openms-redis", "openms").metadata.resource_version
-        versions["config"] = kube.core.read_namespaced_config_map(
-            "openms-web-config", "openms"
-        ).metadata.resource_version
-        versions["pv"] = kube.core.read_persistent_volume("openms-openms-workspaces").metadata.resource_version
-        return versions
+        listed = {
+            "Namespace": kube.core.list_namespace(label_selector=MANAGED),
+            "PersistentVolume": kube.core.list_persistent_volume(label_selector=MANAGED),
+            "PersistentVolumeClaim": kube.core.list_namespaced_persistent_volume_claim("openms"),
+            "ConfigMap": kube.core.list_namespaced_config_map("openms", label_selector=MANAGED),
+            "Secret": kube.core.list_namespaced_secret("openms", label_selector=MANAGED),
+            "Service": kube.core.list_namespaced_service("openms", label_selector=MANAGED),
+            "Deployment": kube.apps.list_namespaced_deployment("openms", label_selector=MANAGED),
+            "StatefulSet": kube.apps.list_namespaced_stateful_set("openms", label_selector=MANAGED),
+            "CronJob": batch.list_namespaced_cron_job("openms", label_selector=MANAGED),
+            "Ingress": kube.net.list_namespaced_ingress("openms", label_selector=MANAGED),
+        }
+        return {
+            f"{kind}/{item.metadata.name}": item.metadata.resource_version
+            for kind, found in listed.items()
+            for item in found.items
+        }
 
     before = take()
+    assert {"Deployment/openms-web", "Deployment/openms-worker", "StatefulSet/openms-redis"} <= before.keys()
     yield
     assert take() == before, "a rejected run changed the cluster"
+
+
+def assert_stopped_before_any_change(rc, changed, output):
+    assert rc != 0
+    assert changed == 0, output[-3000:]
+    # The first change of a run is the namespace: a run stopped by its inputs never gets
+    # there, and builds no image.
+    assert "TASK [Apply the app's namespace]" not in output, output[-3000:]
+    assert "Build the" not in output, output[-3000:]
+    # Our message, not the API server's JSON
+    assert '"kind":"Status"' not in output.replace(" ", ""), output[-3000:]
+
+
+# One bad value per input, each on a whole site.yml run (every phase selected): the message
+# names the variable, its value and what is allowed.
+BAD_INPUTS = {
+    "streamlit_k8s_workspaces_path": (
+        "relative/path",
+        "streamlit_k8s_workspaces_path=relative/path is not allowed: it must be an absolute path",
+    ),
+    "streamlit_k8s_app_name": ("Open_MS", "streamlit_k8s_app_name=Open_MS is not allowed: it must be a DNS-1035 label"),
+    "streamlit_k8s_namespace": ("openms.app", "streamlit_k8s_namespace=openms.app is not allowed: it must be a DNS"),
+    "streamlit_k8s_url": ("127.0.0.1:18080", "streamlit_k8s_url=127.0.0.1:18080 is not allowed: it must be a URL"),
+    "manila_share_size_gb": (5000, "manila_share_size_gb=5000 is not allowed: a share holds 1 to 1000 GB"),
+    "manila_share_hostpath_host_dir": ("shared", "manila_share_hostpath_host_dir=shared is not allowed: it must be an"),
+    "redis_storage_size": ("lots", "redis_storage_size=lots is not allowed: it must be a storage quantity"),
+    "redis_memory_request": ("1Gi", "redis_memory_request=1Gi is not allowed: it must be at most redis_memory_limit"),
+    "images_app_image": ("OpenMS/App:dev", "images_app_image=OpenMS/App:dev is not allowed: it must be an image"),
+    "web_replicas": (-1, "web_replicas=-1 is not allowed: it must be an integer from 0 to 20"),
+    "web_workspaces_path": ("/app/../workspaces", "web_workspaces_path=/app/../workspaces is not allowed: it must be"),
+    "web_cpu_request": ("fast", "web_cpu_request=fast is not allowed: it must be a cpu quantity"),
+    "web_cookie_secret": ("short", "web_cookie_secret=(hidden) is not allowed: it must be at least 32 characters"),
+    "web_env": ({"REDIS_URL": "redis://elsewhere"}, "web_env={'REDIS_URL': 'redis://elsewhere'} is not allowed"),
+    "worker_replicas": (-3, "worker_replicas=-3 is not allowed: it must be an integer from 0 to 50"),
+    "worker_ttl": (5, "worker_ttl=5 is not allowed: it must be an integer of at least 16"),
+    "worker_memory_limit": ("4GB", "worker_memory_limit=4GB is not allowed: it must be a memory quantity"),
+    "cronjob_schedule": ("0 3 * *", "cronjob_schedule='0 3 * *' is not allowed: it must be a cron schedule"),
+    "cronjob_time_zone": ("Mars/Olympus", "cronjob_time_zone=Mars/Olympus is not allowed: it must be an IANA"),
+    "cronjob_name": ("openms-" + "x" * 50, "is not allowed: it must be a DNS-1123 label"),
+    "ingress_host": ("https://openms.example.org", "ingress_host=https://openms.example.org is not allowed"),
+    "ingress_cookie_name": ("my cookie", "ingress_cookie_name='my cookie' is not allowed: it must be a cookie name"),
+    "validate_url": ("openms", "validate_url=openms is not allowed: it must be a URL"),
+}
+
+
+@pytest.mark.parametrize("variable", BAD_INPUTS)
+def test_bad_input_stops_before_any_change(snapshot, variable):
+    value, expected = BAD_INPUTS[variable]
+    rc, changed, output = run_site("-e", json.dumps({variable: value}))
+    assert_stopped_before_any_change(rc, changed, output)
+    assert expected in output, output[-3000:]
+    assert "short" not in output or variable != "web_cookie_secret", "a secret value was shown"
+
+
+def test_every_bad_input_of_a_phase_is_named_at_once(snapshot):
+    rc, changed, output = run_site("-e", json.dumps({"worker_ttl": 5, "worker_replicas": 99}))
+    assert_stopped_before_any_change(rc, changed, output)
+    assert "worker_ttl=5 is not allowed" in output, output[-3000:]
+    assert "worker_replicas=99 is not allowed" in output, output[-3000:]
 
 
 @pytest.mark.parametrize(
     "args,expected",
     [
-        (["--tags", "web", "-e", "web_replicas=-1"], "web_replicas must be 0 to 20"),
-        (["--tags", "worker", "-e", "worker_replicas=-3"], "worker_replicas must be 0 to 50"),
         (["--tags", "web", "-e", "web_replicas=many"], "web_replicas"),
-        (["--tags", "manila_share", "-e", "manila_share_size_gb=5000"], "manila_share_size_gb=5000"),
-        (["--tags", "redis", "-e", "redis_storage_size=lots"], "redis_storage_size=lots"),
-        (["--tags", "cronjob", "-e", "cronjob_schedule='0 3 * *'"], "cronjob_schedule needs five cron fields"),
+        (["-e", "ingress_flavour=nginx-ingress"], "ingress_flavour"),
         (
             ["--tags", "web", "-e", "web_image=openms-streamlit-k8s/openms-app:no-such-tag"],
             "The image openms-streamlit-k8s/openms-app:no-such-tag does not exist",
@@ -50,21 +119,11 @@ def snapshot(kube):
         (["-e", "streamlit_k8s_context=no-such-context"], "The cluster did not answer"),
         (["-e", "streamlit_k8s_kubeconfig=/nonexistent/kubeconfig"], "Set streamlit_k8s_kubeconfig"),
     ],
-    ids=[
-        "negative-web-replicas",
-        "negative-workers",
-        "replicas-not-int",
-        "share-too-big",
-        "redis-size",
-        "cron-schedule",
-        "missing-image-tag",
-        "unknown-context",
-        "missing-kubeconfig",
-    ],
+    ids=["replicas-not-int", "unknown-flavour", "missing-image-tag", "unknown-context", "missing-kubeconfig"],
 )
 def test_bad_value_stops_with_a_clear_message(snapshot, args, expected):
-    rc, _, output = run_site(*args)
-    assert rc != 0
+    rc, changed, output = run_site(*args)
+    assert_stopped_before_any_change(rc, changed, output)
     assert expected in output, output[-3000:]
 
 
@@ -75,7 +134,7 @@ def test_missing_secret_stops_with_its_name(snapshot, tmp_path, secret):
     (tmp_path / "group_vars/all").mkdir(parents=True)
     (tmp_path / "group_vars/all/streamlit_k8s.yml").write_text(yaml.safe_dump(variables))
     (tmp_path / "hosts.yml").write_text((REPO / "inventories/local/hosts.yml").read_text())
-    rc, _, output = run_site(inventory=tmp_path)
-    assert rc != 0
+    rc, changed, output = run_site(inventory=tmp_path)
+    assert_stopped_before_any_change(rc, changed, output)
     assert secret in output, output[-3000:]
     assert "missing required arguments" in output or "is undefined" in output, output[-3000:]

@@ -136,7 +136,7 @@ def test_a_check_run_of_every_phase_changes_nothing(site, openstack_standin, kub
 @pytest.mark.parametrize(
     "args,env,expected",
     [
-        ([], {"OPENMS_MANILA_ACCESS_CIDRS": ""}, "manila_share_access_cidrs is empty"),
+        ([], {"OPENMS_MANILA_ACCESS_CIDRS": ""}, "manila_share_access_cidrs=[] is not allowed"),
         (["-e", "manila_share_size_gb=300"], {}, "needs manila_share_allow_large=true"),
         (
             [],
