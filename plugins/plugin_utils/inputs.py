@@ -167,6 +167,12 @@ def _absolute_path(value):
     return None
 
 
+def _relative_path(value):
+    if not isinstance(value, str) or not value or value.startswith("/") or ".." in value.split("/"):
+        return "a path inside the app's code, relative and without '..' (for example clean-up-workspaces.py)"
+    return None
+
+
 def _quantity(value, kind, maximum=None, maximum_name=None):
     number = quantity(value)
     examples = {"cpu": "100m, 0.5 or 2", "memory": "256Mi or 4Gi", "storage": "1Gi or 500Mi"}[kind]
@@ -317,6 +323,7 @@ RULES = {
     "host": _host,
     "labels": _labels,
     "absolute_path": _absolute_path,
+    "relative_path": _relative_path,
     "cpu": lambda value, **kw: _quantity(value, "cpu", **kw),
     "memory": lambda value, **kw: _quantity(value, "memory", **kw),
     "storage": lambda value, **kw: _quantity(value, "storage", **kw),

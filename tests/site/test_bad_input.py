@@ -116,15 +116,37 @@ def test_every_bad_input_of_a_phase_is_named_at_once(snapshot):
             ["--tags", "web", "-e", "web_image=openms-streamlit-k8s/openms-app:no-such-tag"],
             "The image openms-streamlit-k8s/openms-app:no-such-tag does not exist",
         ),
+        (
+            ["-e", "streamlit_k8s_url=https://openms.local", "-e", "ingress_host=openms.local"],
+            "ingress_tls_secret and ingress_cert_manager_issuer are both empty, but the app is served over HTTPS",
+        ),
+        (["-e", "streamlit_k8s_url=https://openms.local"], "ingress_host is empty, but the app is served over HTTPS"),
+        (["-e", "streamlit_k8s_kubernetes_minimum=1.99"], "this collection needs 1.99 or later"),
         (["-e", "streamlit_k8s_context=no-such-context"], "The cluster did not answer"),
         (["-e", "streamlit_k8s_kubeconfig=/nonexistent/kubeconfig"], "Set streamlit_k8s_kubeconfig"),
     ],
-    ids=["replicas-not-int", "unknown-flavour", "missing-image-tag", "unknown-context", "missing-kubeconfig"],
+    ids=[
+        "replicas-not-int",
+        "unknown-flavour",
+        "missing-image-tag",
+        "https-without-certificate",
+        "https-without-host",
+        "kubernetes-too-old",
+        "unknown-context",
+        "missing-kubeconfig",
+    ],
 )
 def test_bad_value_stops_with_a_clear_message(snapshot, args, expected):
     rc, changed, output = run_site(*args)
     assert_stopped_before_any_change(rc, changed, output)
     assert expected in output, output[-3000:]
+
+
+def test_missing_tls_secret_stops_the_ingress_phase_before_it_applies(snapshot):
+    # Whether the Secret exists is the cluster's state, read by the ingress phase itself.
+    rc, changed, output = run_site("--tags", "ingress", "-e", "ingress_tls_secret=no-such-secret")
+    assert (rc != 0, changed) == (True, 0), output[-3000:]
+    assert "ingress_tls_secret=no-such-secret: no such Secret in namespace openms" in output, output[-3000:]
 
 
 @pytest.mark.parametrize("secret", ["web_admin_password", "web_cookie_secret", "redis_password"])

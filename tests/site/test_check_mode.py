@@ -27,3 +27,21 @@ def test_check_run_of_a_new_app_changes_nothing(cluster, kube):
             raise AssertionError("a check run created an object")
     assert not pathlib.Path(f"/var/cache/openms-streamlit-k8s/build/apps/{APP}").exists()
     assert not pathlib.Path(cluster["shared_dir"], f"{APP}-{APP}-workspaces").exists()
+
+
+def test_https_with_a_cert_manager_issuer_asks_for_its_certificate(cluster):
+    rc, changed, output = run_site(
+        "--check",
+        "--diff",
+        "--tags",
+        "ingress",
+        "-e",
+        "streamlit_k8s_url=https://openms.local",
+        "-e",
+        "ingress_host=openms.local",
+        "-e",
+        "ingress_cert_manager_issuer=letsencrypt",
+    )
+    assert rc == 0 and changed == 1, output[-3000:]
+    assert "+ cert-manager.io/cluster-issuer: letsencrypt" in output, output[-3000:]
+    assert "+ secretName: openms-tls" in output, output[-3000:]

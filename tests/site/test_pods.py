@@ -15,17 +15,24 @@ def pod_host(cluster, kube):
     if kubectl_dir != ".":
         os.environ["PATH"] = kubectl_dir + os.pathsep + os.environ["PATH"]
 
-    def host(component, container):
+    def hosts(component, container):
         pods = kube.core.list_namespaced_pod(
             NAMESPACE, label_selector=f"app.kubernetes.io/component={component}", field_selector="status.phase=Running"
         ).items
         assert pods, f"no running {component} pod"
-        return testinfra.get_host(
-            f"kubectl://{pods[0].metadata.name}?namespace={NAMESPACE}&container={container}",
-            kubeconfig=cluster["kubeconfig"],
-            context=cluster["context"],
-        )
+        return [
+            testinfra.get_host(
+                f"kubectl://{pod.metadata.name}?namespace={NAMESPACE}&container={container}",
+                kubeconfig=cluster["kubeconfig"],
+                context=cluster["context"],
+            )
+            for pod in pods
+        ]
 
+    def host(component, container):
+        return hosts(component, container)[0]
+
+    host.all = hosts
     return host
 
 
@@ -44,6 +51,18 @@ def test_web_runs_streamlit_as_the_app_user_with_its_secrets(pod_host):
     workspaces = web.check_output("printenv WORKSPACES_DIR")
     assert workspaces == "/app/workspaces-streamlit-template"
     assert web.run(f"touch {workspaces}/.testinfra && rm {workspaces}/.testinfra").rc == 0
+
+
+def test_every_web_pod_runs_streamlit_as_a_server_not_a_dev_tool(pod_host):
+    """The test app's config.toml turns the file watcher and run-on-save on, as a developer
+    would leave them; what the pods run with must be off (no "File change. Rerun" prompt)."""
+    webs = pod_host.all("web", "web")
+    assert len(webs) >= 2
+    for web in webs:
+        assert web.file("/app/.streamlit/config.toml").contains("^runOnSave = true")
+        effective = web.check_output("streamlit config show 2>/dev/null")
+        assert 'fileWatcherType = "none"' in effective.splitlines()
+        assert "runOnSave = false" in effective.splitlines()
 
 
 def test_worker_runs_one_rq_worker_with_the_topp_tools(pod_host):
