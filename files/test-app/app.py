@@ -3,10 +3,10 @@
 import json
 import os
 import shutil
-import time
 import uuid
 
 import streamlit as st
+from src import demos
 from src.settings import load_settings, online_mode, workspaces_dir
 from src.Workflow import Workflow
 
@@ -17,29 +17,19 @@ online = online_mode(settings)
 root = workspaces_dir()
 
 
-def seed_from_demos(workspace):
-    """New workspaces start from the demo workspaces, linked by absolute path like the template."""
-    demos = root / ".demos"
-    if not settings["demo_workspaces"]["enabled"] or not demos.is_dir():
-        return
-    for demo in sorted(p for p in demos.iterdir() if p.is_dir()):
-        for source in demo.rglob("*"):
-            target = workspace / source.relative_to(demos)
-            if source.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-            elif not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.symlink_to(source.resolve())
-
-
 workspace_id = st.query_params.get("workspace")
-if not workspace_id:
+if workspace_id in demos.available(settings):
+    # A demo's name opens a new workspace made from it, as in the template's online mode.
+    demo_name, workspace_id = workspace_id, str(uuid.uuid1())
+    demos.copy_into(settings, demo_name, root / workspace_id)
+    st.query_params["workspace"] = workspace_id
+elif not workspace_id or not demos.safe_name(workspace_id):
     workspace_id = str(uuid.uuid1())
     st.query_params["workspace"] = workspace_id
 workspace = root / workspace_id
 if not workspace.exists():
     workspace.mkdir(parents=True)
-    seed_from_demos(workspace)
+if not (workspace / "params.json").exists():
     (workspace / "params.json").write_text(json.dumps(json.load(open("default-parameters.json"))))
 st.caption(f"Workspace {workspace_id} ({'online' if online else 'local'} mode)")
 
@@ -86,8 +76,10 @@ try:
     admin_password = st.secrets.get("admin", {}).get("password", "")
 except Exception:  # no secrets file at all
     admin_password = ""
+st.write("Demo workspaces: " + ", ".join(demos.available(settings)))
+# An empty admin password hides the admin feature, as in the template.
 if admin_password and st.text_input("Admin password", type="password") == admin_password:
-    if st.button("Save as Demo"):
-        target = root / ".demos" / f"demo-{int(time.time())}"
-        shutil.copytree(workspace, target, symlinks=True)
-        st.success(f"Saved as {target.name}")
+    name = st.text_input("Demo name")
+    if st.button("Save as Demo", disabled=not name):
+        saved, message = demos.save(settings, workspace, name)
+        (st.success if saved else st.error)(message)

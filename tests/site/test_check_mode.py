@@ -45,3 +45,9 @@ def test_https_with_a_cert_manager_issuer_asks_for_its_certificate(cluster):
     assert rc == 0 and changed == 1, output[-3000:]
     assert "+ cert-manager.io/cluster-issuer: letsencrypt" in output, output[-3000:]
     assert "+ secretName: openms-tls" in output, output[-3000:]
+
+
+def test_an_empty_admin_password_is_allowed(cluster):
+    # The template hides "Save as Demo" then.
+    rc, _, output = run_site("--check", "--tags", "web", "-e", '{"web_admin_password": ""}')
+    assert rc == 0, output[-3000:]

@@ -1,7 +1,9 @@
 """Inside the deployed app's containers (testinfra over kubectl exec)."""
 
+import json
 import os
 import pathlib
+import uuid
 
 import pytest
 import testinfra
@@ -63,6 +65,43 @@ def test_every_web_pod_runs_streamlit_as_a_server_not_a_dev_tool(pod_host):
         effective = web.check_output("streamlit config show 2>/dev/null")
         assert 'fileWatcherType = "none"' in effective.splitlines()
         assert "runOnSave = false" in effective.splitlines()
+
+
+SAVE_DEMO = """
+import json, pathlib, sys
+from src import demos
+settings = json.load(open("settings.json"))
+workspace = pathlib.Path(sys.argv[1])
+(workspace / "mzML-files").mkdir(parents=True)
+(workspace / "mzML-files" / "a.mzML").write_text("saved through one pod")
+saved, message = demos.save(settings, workspace, sys.argv[2])
+print(message)
+sys.exit(0 if saved else 1)
+"""
+LIST_DEMOS = """
+import json
+from src import demos
+settings = json.load(open("settings.json"))
+print(json.dumps({"dirs": settings["demo_workspaces"]["source_dirs"], "demos": demos.available(settings)}))
+"""
+
+
+def test_a_demo_saved_through_one_web_pod_is_listed_by_the_other(pod_host):
+    one, other = pod_host.all("web", "web")[:2]
+    root = one.check_output("printenv WORKSPACES_DIR")
+    name = f"pytest-demo-{uuid.uuid4().hex[:8]}"
+    workspace = f"{root}/{name}-workspace"
+    try:
+        saved = one.run(f"cd /app && python3 -c '{SAVE_DEMO}' {workspace} {name}")
+        assert saved.rc == 0, saved.stdout + saved.stderr
+        for web in (one, other):
+            seen = json.loads(web.check_output(f"cd /app && python3 -c '{LIST_DEMOS}'"))
+            # the shared directory first, then the app's own demos
+            assert seen["dirs"][0] == f"{root}/.demos" and len(seen["dirs"]) >= 2, seen
+            assert name in seen["demos"], seen
+        assert other.file(f"{root}/.demos/{name}/mzML-files/a.mzML").content_string == "saved through one pod"
+    finally:
+        one.run(f"rm -rf {workspace} {root}/.demos/{name}")
 
 
 def test_worker_runs_one_rq_worker_with_the_topp_tools(pod_host):
