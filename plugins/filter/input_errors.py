@@ -14,7 +14,7 @@ description:
     is allowed; an empty list when all pass. Values checked with the C(secret) rule are never shown.
   - "Rules: C(int) (options C(minimum), C(maximum)), C(dns_label) and C(dns_1035_label) (option
     C(max_length)), C(dns_subdomain), C(host) (options C(allow_empty), C(allow_ip)), C(labels),
-    C(absolute_path), C(relative_path), C(cpu),
+    C(absolute_path), C(relative_path), C(names), C(cpu),
     C(memory), C(storage) (options C(maximum), C(maximum_name)), C(cron), C(time_zone), C(url),
     C(image), C(env) (options C(reserved), C(reserved_prefixes)), C(secret) (options
     C(min_length), C(allow_empty)), C(choice) (option C(choices)), C(networks), C(cookie_name),

@@ -33,6 +33,13 @@ options:
   target:
     description: Build stage to build (C(--target)); the last stage when omitted.
     type: str
+  content_tag:
+    description:
+      - Also tag the image C(<name>-<fingerprint>) (C(<repository>:latest-<fingerprint>) when
+        I(name) has no tag), a reference that changes exactly when the image's recipe does.
+    type: bool
+    default: false
+    version_added: 1.1.0
 notes:
   - Supports check mode.
 """
@@ -54,6 +61,11 @@ image_id:
   description: Image ID after the run (empty in check mode when a build is needed).
   returned: always
   type: str
+content_ref:
+  description: The content tag, C(<name>-<fingerprint>); I(name) when I(content_tag) is false.
+  returned: always
+  type: str
+  sample: openms/app:1.0-3f2a9c1d7b6e5a40
 """
 
 import hashlib
@@ -87,11 +99,28 @@ def fingerprint(path, dockerfile, build_args, target=None):
     return digest.hexdigest()[:16]
 
 
+def content_reference(name, fingerprint):
+    """<name>-<fingerprint>, with the tag latest when the name has none."""
+    repository, _, tag = name.rpartition(":")
+    if not repository or "/" in tag:
+        repository, tag = name, "latest"
+    return f"{repository}:{tag}-{fingerprint}"
+
+
 def inspect(name):
     proc = subprocess.run(["docker", "image", "inspect", name], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return None
     return json.loads(proc.stdout)[0]
+
+
+def tag(name, ref):
+    """Tag the image name as ref unless ref already names the same image; True when it tagged."""
+    image, tagged = inspect(name), inspect(ref)
+    if tagged and image and tagged["Id"] == image["Id"]:
+        return False
+    subprocess.run(["docker", "tag", name, ref], capture_output=True, text=True, check=True)
+    return True
 
 
 def main():
@@ -102,6 +131,7 @@ def main():
             dockerfile=dict(type="str", default="Dockerfile"),
             build_args=dict(type="dict", default={}),
             target=dict(type="str"),
+            content_tag=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -110,12 +140,14 @@ def main():
         module.fail_json(msg=f"build context {p['path']} is not a directory")
     args = {k: str(v) for k, v in p["build_args"].items()}
     wanted = fingerprint(p["path"], p["dockerfile"], args, p["target"])
+    ref = content_reference(p["name"], wanted) if p["content_tag"] else p["name"]
     current = inspect(p["name"])
     labels = ((current or {}).get("Config") or {}).get("Labels") or {}
     if current and labels.get(LABEL) == wanted:
-        module.exit_json(changed=False, fingerprint=wanted, image_id=current["Id"])
+        tagged = p["content_tag"] and not module.check_mode and tag(p["name"], ref)
+        module.exit_json(changed=bool(tagged), fingerprint=wanted, image_id=current["Id"], content_ref=ref)
     if module.check_mode:
-        module.exit_json(changed=True, fingerprint=wanted, image_id="")
+        module.exit_json(changed=True, fingerprint=wanted, image_id="", content_ref=ref)
 
     cmd = ["docker", "build", "-t", p["name"], "--label", f"{LABEL}={wanted}", "-f", p["dockerfile"]]
     for key, value in sorted(args.items()):
@@ -127,7 +159,9 @@ def main():
         module.fail_json(
             msg=f"docker build of {p['name']} failed", stdout=proc.stdout[-6000:], stderr=proc.stderr[-4000:]
         )
-    module.exit_json(changed=True, fingerprint=wanted, image_id=inspect(p["name"])["Id"])
+    if p["content_tag"]:
+        tag(p["name"], ref)
+    module.exit_json(changed=True, fingerprint=wanted, image_id=inspect(p["name"])["Id"], content_ref=ref)
 
 
 if __name__ == "__main__":

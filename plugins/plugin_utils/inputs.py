@@ -167,6 +167,12 @@ def _absolute_path(value):
     return None
 
 
+def _names(value):
+    if not isinstance(value, list) or any(_dns_subdomain(item) for item in value):
+        return "a list of object names (DNS-1123 subdomains), for example [registry-credentials]"
+    return None
+
+
 def _relative_path(value):
     if not isinstance(value, str) or not value or value.startswith("/") or ".." in value.split("/"):
         return "a path inside the app's code, relative and without '..' (for example clean-up-workspaces.py)"
@@ -324,6 +330,7 @@ RULES = {
     "labels": _labels,
     "absolute_path": _absolute_path,
     "relative_path": _relative_path,
+    "names": _names,
     "cpu": lambda value, **kw: _quantity(value, "cpu", **kw),
     "memory": lambda value, **kw: _quantity(value, "memory", **kw),
     "storage": lambda value, **kw: _quantity(value, "storage", **kw),

@@ -3,22 +3,28 @@
 Runs against the app deployed by site.yml -i inventories/local (the test command deploys it
 first) and leaves it as it found it. Three runs are shared by the tests, in file order:
   moved     the workspaces path, the ingress flavour, a settings override and extra env vars
-            changed from the inventory's values
+            changed from the inventory's values, and the app image rebuilt from a changed copy
+            of the test app
   disabled  the clean-up CronJob turned off
   restored  the inventory's values again, after hand edits of fields the roles own
 """
 
 import base64
 import json
+import pathlib
+import shutil
+import uuid
 
 import pytest
 from kubernetes import client
+from kubernetes.stream import stream
 from site_playbook import run_site
 
+REPO = pathlib.Path(__file__).resolve().parents[2]
 NS = "openms"
 MOVED = "/app/ws-moved"
 HOME = "/app/workspaces-streamlit-template"
-PHASES = "web,worker,cronjob,ingress"
+PHASES = "images,web,worker,cronjob,ingress"
 MOVED_VARS = {
     "streamlit_k8s_workspaces_path": MOVED,
     "ingress_flavour": "nginx",
@@ -49,8 +55,24 @@ def cronjobs(kube):
 
 
 @pytest.fixture(scope="module")
-def moved():
-    rc, changed, output = run_site("--tags", PHASES, "-e", json.dumps(MOVED_VARS))
+def original_image(kube):
+    return deployment(kube, "openms-web").spec.template.spec.containers[0].image
+
+
+@pytest.fixture(scope="module")
+def changed_app(tmp_path_factory):
+    """A copy of the test app with one more file: an app-only change."""
+    app = tmp_path_factory.mktemp("changed") / "app"
+    shutil.copytree(REPO / "files/test-app", app, symlinks=True)
+    marker = uuid.uuid4().hex
+    (app / "rollout-marker.txt").write_text(marker)
+    return app, marker
+
+
+@pytest.fixture(scope="module")
+def moved(original_image, changed_app):
+    source = {"images_app_source": "directory", "images_app_dir": str(changed_app[0])}
+    rc, changed, output = run_site("--tags", PHASES, "-e", json.dumps({**MOVED_VARS, **source}))
     assert rc == 0, output[-3000:]
     return changed
 
@@ -63,10 +85,9 @@ def disabled(moved):
 
 
 @pytest.fixture(scope="module")
-def restored(kube, disabled):
+def restored(kube, disabled, original_image):
     """Edit owned fields by hand (another field manager), then run site.yml with the inventory's values."""
     kube.apps.patch_namespaced_deployment_scale("openms-web", NS, {"spec": {"replicas": 3}}, field_manager=HAND)
-    image = deployment(kube, "openms-worker").spec.template.spec.containers[0].image
     patch = {
         "spec": {
             "template": {
@@ -85,7 +106,7 @@ def restored(kube, disabled):
     kube.apps.patch_namespaced_deployment("openms-worker", NS, patch, field_manager=HAND)
     rc, changed, output = run_site("--tags", PHASES)
     assert rc == 0, output[-3000:]
-    return changed, image
+    return changed, original_image
 
 
 def test_moved_path_is_the_only_workspaces_mount(kube, moved):
@@ -96,6 +117,31 @@ def test_moved_path_is_the_only_workspaces_mount(kube, moved):
         assert all(env(c).get("WORKSPACES_DIR") in (None, MOVED) for c in spec.containers)
     (cronjob,) = cronjobs(kube)
     assert mounts(cronjob.spec.job_template.spec.template.spec) == [MOVED]
+
+
+def test_a_rebuilt_app_image_rolls_out_by_its_content_tag(kube, moved, original_image, changed_app):
+    image = deployment(kube, "openms-web").spec.template.spec.containers[0].image
+    repository, _, tag = original_image.rpartition(":")
+    assert image != original_image and image.startswith(f"{repository}:{tag.rsplit('-', 1)[0]}-"), image
+    assert deployment(kube, "openms-worker").spec.template.spec.containers[0].image == image
+    pods = [
+        p
+        for p in kube.core.list_namespaced_pod(NS, label_selector="app.kubernetes.io/component=web").items
+        if p.metadata.deletion_timestamp is None
+    ]
+    assert pods and all(p.spec.containers[0].image == image for p in pods), [p.spec.containers[0].image for p in pods]
+    said = stream(
+        kube.core.connect_get_namespaced_pod_exec,
+        pods[0].metadata.name,
+        NS,
+        container="web",
+        command=["cat", "/app/rollout-marker.txt"],
+        stderr=True,
+        stdin=False,
+        stdout=True,
+        tty=False,
+    )
+    assert said == changed_app[1]
 
 
 def test_flavour_switch_to_nginx_leaves_no_traefik_annotation(kube, moved):
