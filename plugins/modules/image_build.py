@@ -35,6 +35,9 @@ options:
     type: str
 notes:
   - Supports check mode.
+  - Needs the C(docker) command; when it is missing the module fails with a message.
+author:
+  - OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 """
 
 EXAMPLES = r"""
@@ -59,7 +62,6 @@ image_id:
 import hashlib
 import json
 import os
-import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -87,11 +89,12 @@ def fingerprint(path, dockerfile, build_args, target=None):
     return digest.hexdigest()[:16]
 
 
-def inspect(name):
-    proc = subprocess.run(["docker", "image", "inspect", name], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
+def inspect(module, docker, name):
+    """docker image inspect of `name`, or None when there is no such local image."""
+    rc, stdout, _stderr = module.run_command([docker, "image", "inspect", name], expand_user_and_vars=False)
+    if rc != 0:
         return None
-    return json.loads(proc.stdout)[0]
+    return json.loads(stdout)[0]
 
 
 def main():
@@ -106,28 +109,27 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    docker = module.get_bin_path("docker", required=True)
     if not os.path.isdir(p["path"]):
         module.fail_json(msg=f"build context {p['path']} is not a directory")
     args = {k: str(v) for k, v in p["build_args"].items()}
     wanted = fingerprint(p["path"], p["dockerfile"], args, p["target"])
-    current = inspect(p["name"])
+    current = inspect(module, docker, p["name"])
     labels = ((current or {}).get("Config") or {}).get("Labels") or {}
     if current and labels.get(LABEL) == wanted:
         module.exit_json(changed=False, fingerprint=wanted, image_id=current["Id"])
     if module.check_mode:
         module.exit_json(changed=True, fingerprint=wanted, image_id="")
 
-    cmd = ["docker", "build", "-t", p["name"], "--label", f"{LABEL}={wanted}", "-f", p["dockerfile"]]
+    cmd = [docker, "build", "-t", p["name"], "--label", f"{LABEL}={wanted}", "-f", p["dockerfile"]]
     for key, value in sorted(args.items()):
         cmd += ["--build-arg", f"{key}={value}"]
     if p["target"]:
         cmd += ["--target", p["target"]]
-    proc = subprocess.run(cmd + ["."], cwd=p["path"], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        module.fail_json(
-            msg=f"docker build of {p['name']} failed", stdout=proc.stdout[-6000:], stderr=proc.stderr[-4000:]
-        )
-    module.exit_json(changed=True, fingerprint=wanted, image_id=inspect(p["name"])["Id"])
+    rc, stdout, stderr = module.run_command(cmd + ["."], cwd=p["path"], expand_user_and_vars=False)
+    if rc != 0:
+        module.fail_json(msg=f"docker build of {p['name']} failed", stdout=stdout[-6000:], stderr=stderr[-4000:])
+    module.exit_json(changed=True, fingerprint=wanted, image_id=inspect(module, docker, p["name"])["Id"])
 
 
 if __name__ == "__main__":
