@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by both entrypoints: applies the deployment's configuration to /app.
 #   $APP_CONFIG_DIR/settings-overrides.json   merged over settings.json (jq '.[0] * .[1]')
 #   $APP_CONFIG_DIR/default-parameters.json   replaces the app's file when present

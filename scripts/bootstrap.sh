@@ -21,7 +21,10 @@ if [ ! -x "$VENV/bin/ansible-playbook" ] || [ ! -f "$VENV/.complete" ]; then
   if [ -z "${PIP_CERT:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     export PIP_CERT=/etc/ssl/certs/ca-certificates.crt
   fi
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"
+  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"; then
+    echo "bootstrap: installing requirements.txt into $VENV failed" >&2
+    return 1 2>/dev/null || exit 1
+  fi
   touch "$VENV/.complete"
 fi
 export PATH="$VENV/bin:$PATH"

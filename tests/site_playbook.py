@@ -16,6 +16,7 @@ def run_site(*args, inventory="inventories/local", env=None):
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
+        check=False,
     )
     output = done.stdout + done.stderr
     recap = re.search(r"localhost\s+: ok=\d+\s+changed=(\d+)", output)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Delete workspaces that nobody has touched for seven days (the template's contract).
 
 Removes the top-level directories of WORKSPACES_DIR whose modification time is more than

@@ -44,7 +44,7 @@ REVISION = re.compile(r"-[0-9]+$")
 
 
 def kubeadm_image_version(image):
-    _, tag = split_image(str(image))
+    tag = split_image(str(image))[1]
     if not tag:
         raise AnsibleFilterError(f"kubeadm_image_version: {image} has no tag")
     version = REVISION.sub("", tag)

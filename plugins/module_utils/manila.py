@@ -12,7 +12,7 @@ from ansible_collections.openstack.cloud.plugins.module_utils.openstack import O
 try:
     # openstack.cloud 2.5.0 reads openstack.version.__version__, which openstacksdk 4.x no
     # longer imports with the package.
-    import openstack.version  # noqa: F401
+    import openstack.version  # noqa: F401  # pylint: disable=unused-import
     from openstack.shared_file_system.v2.share import Share
     from openstack.shared_file_system.v2.share_access_rule import ShareAccessRule
     from openstack.shared_file_system.v2.share_export_locations import ShareExportLocation

@@ -59,11 +59,15 @@ options:
     type: dict
     default: {}
   go:
-    description: The go command.
+    description:
+      - The go command, a name looked up in C(PATH) or a path.
+      - When it is missing the module fails with a message (in check mode too).
     type: path
     default: go
 notes:
   - Supports check mode, where it only reports whether a build is needed.
+author:
+  - OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 """
 
 EXAMPLES = r"""
@@ -89,7 +93,6 @@ wrapper_go_mod:
 import json
 import os
 import re
-import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -178,15 +181,16 @@ def package_path(module, pkg):
 
 
 def run(module, cmd, cwd, env):
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
+    """Run `cmd` in `cwd` with `env` added to the environment; its stdout, or fail the module."""
+    rc, stdout, stderr = module.run_command(cmd, cwd=cwd, environ_update=env, expand_user_and_vars=False)
+    if rc != 0:
         module.fail_json(
-            msg=f"{' '.join(cmd[:3])} failed with exit code {proc.returncode}",
+            msg=f"{' '.join(cmd[:3])} failed with exit code {rc}",
             cmd=cmd,
-            stdout=proc.stdout[-4000:],
-            stderr=proc.stderr[-8000:],
+            stdout=stdout[-4000:],
+            stderr=stderr[-8000:],
         )
-    return proc.stdout
+    return stdout
 
 
 def main():
@@ -206,6 +210,8 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    # Looked up first, so that a missing go fails with a message, also in check mode.
+    go = module.get_bin_path(p["go"], required=True)
     p["ldflags"] = " ".join(p["ldflags"].split())
     dest = p["dest"]
     workdir = p["workdir"] or os.path.join(dest, ".wrapper")
@@ -226,14 +232,14 @@ def main():
     if module.check_mode:
         module.exit_json(changed=True, binaries=binaries, wrapper_go_mod="")
 
-    env = dict(os.environ)
-    env.update({k: str(v) for k, v in p["env"].items()})
-    env.setdefault("GOFLAGS", "-mod=mod")
+    env = {k: str(v) for k, v in p["env"].items()}
+    if "GOFLAGS" not in env and "GOFLAGS" not in os.environ:
+        env["GOFLAGS"] = "-mod=mod"
     os.makedirs(workdir, exist_ok=True)
     os.makedirs(dest, exist_ok=True)
 
     target = f"{p['module']}@{p['version']}"
-    info = json.loads(run(module, [p["go"], "mod", "download", "-json", target], workdir, env))
+    info = json.loads(run(module, [go, "mod", "download", "-json", target], workdir, env))
     with open(info["GoMod"]) as handle:
         target_go_mod = handle.read()
     try:
@@ -246,7 +252,7 @@ def main():
     if os.path.exists(go_sum):
         os.remove(go_sum)
 
-    build = [p["go"], "build", "-trimpath", "-ldflags", p["ldflags"]]
+    build = [go, "build", "-trimpath", "-ldflags", p["ldflags"]]
     if p["tags"]:
         build += ["-tags", ",".join(p["tags"])]
     for name, pkg in sorted(p["packages"].items()):

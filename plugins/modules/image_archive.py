@@ -28,6 +28,9 @@ options:
     required: true
 notes:
   - Supports check mode.
+  - Needs the C(docker) command; when it is missing the module fails with a message.
+author:
+  - OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 """
 
 EXAMPLES = r"""
@@ -49,7 +52,6 @@ image_ids:
 import io
 import json
 import os
-import subprocess
 import tarfile
 
 from ansible.module_utils.basic import AnsibleModule
@@ -116,21 +118,19 @@ def main():
         ),
         supports_check_mode=True,
     )
+    docker = module.get_bin_path("docker", required=True)
     images = module.params["images"]
     dest = module.params["dest"]
     stamp_path = dest + ".ids.json"
 
     image_ids = {}
     for ref in images:
-        proc = subprocess.run(
-            ["docker", "image", "inspect", "--format", "{{.Id}}", ref],
-            capture_output=True,
-            text=True,
-            check=False,
+        rc, stdout, stderr = module.run_command(
+            [docker, "image", "inspect", "--format", "{{.Id}}", ref], expand_user_and_vars=False
         )
-        if proc.returncode != 0:
-            module.fail_json(msg=f"image {ref} is not in the local Docker engine: {proc.stderr.strip()}")
-        image_ids[ref] = proc.stdout.strip()
+        if rc != 0:
+            module.fail_json(msg=f"image {ref} is not in the local Docker engine: {stderr.strip()}")
+        image_ids[ref] = stdout.strip()
 
     try:
         with open(stamp_path) as handle:
@@ -146,9 +146,9 @@ def main():
     saved = dest + ".save.tmp"
     written = dest + ".tmp"
     try:
-        proc = subprocess.run(["docker", "save", "-o", saved] + images, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            module.fail_json(msg=f"docker save failed: {proc.stderr.strip()}")
+        rc, _stdout, stderr = module.run_command([docker, "save", "-o", saved] + images, expand_user_and_vars=False)
+        if rc != 0:
+            module.fail_json(msg=f"docker save failed: {stderr.strip()}")
         try:
             rewrite_with_repositories_first(saved, written, images)
         except ValueError as exc:

@@ -42,6 +42,9 @@ options:
     version_added: 1.1.0
 notes:
   - Supports check mode.
+  - Needs the C(docker) command; when it is missing the module fails with a message.
+author:
+  - OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 """
 
 EXAMPLES = r"""
@@ -71,7 +74,6 @@ content_ref:
 import hashlib
 import json
 import os
-import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -101,25 +103,26 @@ def fingerprint(path, dockerfile, build_args, target=None):
 
 def content_reference(name, fingerprint):
     """<name>-<fingerprint>, with the tag latest when the name has none."""
-    repository, _, tag = name.rpartition(":")
+    repository, _sep, tag = name.rpartition(":")
     if not repository or "/" in tag:
         repository, tag = name, "latest"
     return f"{repository}:{tag}-{fingerprint}"
 
 
-def inspect(name):
-    proc = subprocess.run(["docker", "image", "inspect", name], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
+def inspect(module, docker, name):
+    """docker image inspect of `name`, or None when there is no such local image."""
+    rc, stdout, _stderr = module.run_command([docker, "image", "inspect", name], expand_user_and_vars=False)
+    if rc != 0:
         return None
-    return json.loads(proc.stdout)[0]
+    return json.loads(stdout)[0]
 
 
-def tag(name, ref):
+def tag(module, docker, name, ref):
     """Tag the image name as ref unless ref already names the same image; True when it tagged."""
-    image, tagged = inspect(name), inspect(ref)
+    image, tagged = inspect(module, docker, name), inspect(module, docker, ref)
     if tagged and image and tagged["Id"] == image["Id"]:
         return False
-    subprocess.run(["docker", "tag", name, ref], capture_output=True, text=True, check=True)
+    module.run_command([docker, "tag", name, ref], check_rc=True, expand_user_and_vars=False)
     return True
 
 
@@ -136,32 +139,33 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    docker = module.get_bin_path("docker", required=True)
     if not os.path.isdir(p["path"]):
         module.fail_json(msg=f"build context {p['path']} is not a directory")
     args = {k: str(v) for k, v in p["build_args"].items()}
     wanted = fingerprint(p["path"], p["dockerfile"], args, p["target"])
     ref = content_reference(p["name"], wanted) if p["content_tag"] else p["name"]
-    current = inspect(p["name"])
+    current = inspect(module, docker, p["name"])
     labels = ((current or {}).get("Config") or {}).get("Labels") or {}
     if current and labels.get(LABEL) == wanted:
-        tagged = p["content_tag"] and not module.check_mode and tag(p["name"], ref)
+        tagged = p["content_tag"] and not module.check_mode and tag(module, docker, p["name"], ref)
         module.exit_json(changed=bool(tagged), fingerprint=wanted, image_id=current["Id"], content_ref=ref)
     if module.check_mode:
         module.exit_json(changed=True, fingerprint=wanted, image_id="", content_ref=ref)
 
-    cmd = ["docker", "build", "-t", p["name"], "--label", f"{LABEL}={wanted}", "-f", p["dockerfile"]]
+    cmd = [docker, "build", "-t", p["name"], "--label", f"{LABEL}={wanted}", "-f", p["dockerfile"]]
     for key, value in sorted(args.items()):
         cmd += ["--build-arg", f"{key}={value}"]
     if p["target"]:
         cmd += ["--target", p["target"]]
-    proc = subprocess.run(cmd + ["."], cwd=p["path"], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        module.fail_json(
-            msg=f"docker build of {p['name']} failed", stdout=proc.stdout[-6000:], stderr=proc.stderr[-4000:]
-        )
+    rc, stdout, stderr = module.run_command(cmd + ["."], cwd=p["path"], expand_user_and_vars=False)
+    if rc != 0:
+        module.fail_json(msg=f"docker build of {p['name']} failed", stdout=stdout[-6000:], stderr=stderr[-4000:])
     if p["content_tag"]:
-        tag(p["name"], ref)
-    module.exit_json(changed=True, fingerprint=wanted, image_id=inspect(p["name"])["Id"], content_ref=ref)
+        tag(module, docker, p["name"], ref)
+    module.exit_json(
+        changed=True, fingerprint=wanted, image_id=inspect(module, docker, p["name"])["Id"], content_ref=ref
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ DOCUMENTATION = r"""
 module: manila_share
 short_description: Create, grow or delete an OpenStack Manila share
 version_added: 1.0.0
-author: OpenMS Streamlit Kubernetes maintainers
+author: OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 description:
   - Finds a Manila (shared file systems v2) share by name, creates it when it is missing and
     waits until it is C(available).

@@ -6,7 +6,7 @@ DOCUMENTATION = r"""
 module: manila_share_access
 short_description: Grant or revoke IP access to an OpenStack Manila share
 version_added: 1.0.0
-author: OpenMS Streamlit Kubernetes maintainers
+author: OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 description:
   - Makes sure that one C(ip) access rule exists (O(state=present)) or none exists
     (O(state=absent)) on a Manila share for each network in O(access_to).

@@ -6,7 +6,7 @@ DOCUMENTATION = r"""
 module: manila_share_info
 short_description: Read OpenStack Manila shares, their access rules and export locations
 version_added: 1.0.0
-author: OpenMS Streamlit Kubernetes maintainers
+author: OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 description:
   - Lists the project's Manila shares, or the one named by O(name), with their C(ip) access
     rules and export locations, and the preferred export split into NFS server and path.

@@ -8,6 +8,6 @@ def split_image(reference):
     A digest (@sha256:...) is dropped; a registry's port (host:5000/...) is not a tag.
     """
     name = reference.split("@", 1)[0]
-    head, _, last = name.rpartition("/")
-    repository, _, tag = last.partition(":")
+    head, _slash, last = name.rpartition("/")
+    repository, _colon, tag = last.partition(":")
     return (f"{head}/{repository}" if head else repository), tag

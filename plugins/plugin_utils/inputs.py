@@ -151,7 +151,7 @@ def _labels(value):
         return allowed
     wrong = []
     for key, text in value.items():
-        prefix, _, name = str(key).rpartition("/")
+        prefix, _slash, name = str(key).rpartition("/")
         if (prefix and _dns_subdomain(prefix)) or not _LABEL.match(name) or not isinstance(text, str):
             wrong.append(f"{key}: {text}")
         elif text and not _LABEL.match(text):
@@ -201,14 +201,14 @@ def _cron_field(field, name, low, high, names):
         return int(text)
 
     for part in field.split(","):
-        span, _, step = part.partition("/")
+        span, _slash, step = part.partition("/")
         if step and (not step.isdigit() or int(step) == 0):
             raise ValueError(f"the {name} field has the step '{step}'")
         if span in ("*", "?"):
             if span == "?" and name not in ("day of month", "day of week"):
                 raise ValueError(f"'?' is only allowed for a day, not the {name}")
             continue
-        first, _, last = span.partition("-")
+        first, _dash, last = span.partition("-")
         start = number(first)
         end = number(last) if last else start
         if not low <= start <= end <= high:

@@ -206,13 +206,13 @@ def test_sticky_ingress(cluster, namespace, echo_app, flavour, cookie_name):
     wait_for(lambda: get(port, path)[0] == 200, 90, f"{path} to answer through the ingress")
     # The controller picks up new endpoints within seconds; wait until it routes to both pods.
     wait_for(
-        lambda: {json.loads(get(port, path)[2])["pod"] for _ in range(10)} == echo_app,
+        lambda: {json.loads(get(port, path)[2])["pod"] for _request in range(10)} == echo_app,
         60,
         f"{path} to reach both pods",
     )
 
     served_without_cookie = set()
-    for _ in range(50):
+    for _request in range(50):
         status, set_cookie, body = get(port, path)
         assert status == 200
         assert set_cookie and set_cookie.startswith(cookie_name + "="), set_cookie
@@ -222,7 +222,7 @@ def test_sticky_ingress(cluster, namespace, echo_app, flavour, cookie_name):
     status, set_cookie, body = get(port, path)
     cookie = set_cookie.split(";", 1)[0]
     first_pod = json.loads(body)["pod"]
-    served_with_cookie = [json.loads(get(port, path, cookie)[2])["pod"] for _ in range(50)]
+    served_with_cookie = [json.loads(get(port, path, cookie)[2])["pod"] for _request in range(50)]
     assert set(served_with_cookie) == {first_pod}, f"with {cookie} requests went to {set(served_with_cookie)}"
 
 

@@ -19,7 +19,7 @@ def test_delete_and_recreate(kube, cluster):
         kube.core.list_node(_request_timeout=5)
     started = time.monotonic()
     result = subprocess.run(
-        ["ansible-playbook", "playbooks/local_cluster.yml"], cwd=REPO, capture_output=True, text=True
+        ["ansible-playbook", "playbooks/local_cluster.yml"], cwd=REPO, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     print(f"re-created the cluster in {time.monotonic() - started:.0f}s")

@@ -49,5 +49,5 @@ def test_https_with_a_cert_manager_issuer_asks_for_its_certificate(cluster):
 
 def test_an_empty_admin_password_is_allowed(cluster):
     # The template hides "Save as Demo" then.
-    rc, _, output = run_site("--check", "--tags", "web", "-e", '{"web_admin_password": ""}')
+    rc, _changed, output = run_site("--check", "--tags", "web", "-e", '{"web_admin_password": ""}')
     assert rc == 0, output[-3000:]

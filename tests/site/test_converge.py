@@ -199,12 +199,12 @@ def test_secrets_keep_exactly_their_keys(kube, restored):
 
 
 def test_workers_scaled_to_zero_on_purpose_pass_validate_with_a_skip(kube, restored):
-    rc, _, output = run_site("--tags", "worker,validate", "-e", "worker_replicas=0")
+    rc, _changed, output = run_site("--tags", "worker,validate", "-e", "worker_replicas=0")
     try:
         assert rc == 0, output[-3000:]
         assert "SKIPPED because worker_replicas is 0: the workflow through the queue." in output, output[-3000:]
         assert deployment(kube, "openms-worker").spec.replicas == 0
     finally:
-        rc, _, output = run_site("--tags", "worker")
+        rc, _changed, output = run_site("--tags", "worker")
         assert rc == 0, output[-3000:]
     assert deployment(kube, "openms-worker").status.ready_replicas == 2

@@ -29,7 +29,7 @@ def remove_app(kube):
         except ApiException as err:
             if err.status != 404:
                 raise
-        for _ in range(120):
+        for _attempt in range(120):
             try:
                 read()
             except ApiException as err:
@@ -115,7 +115,7 @@ def test_check_then_create_then_nothing_to_do(site, openstack_standin, kube):
     # The share is gone (deleted by hand): the role makes a new one, but will not repoint the PV.
     cloud.shares.clear()
     cloud.rules.clear()
-    rc, _, output = site("-e", "manila_share_size_gb=60")
+    rc, _changed, output = site("-e", "manila_share_size_gb=60")
     assert rc != 0
     assert f"PersistentVolume {PV} points at manila-prod.isilon.standin:/ifs/denbi/prod/share-{share.id}" in output
     assert read_pv(kube).spec.nfs.path == f"/ifs/denbi/prod/share-{share.id}"
@@ -148,7 +148,7 @@ def test_a_check_run_of_every_phase_changes_nothing(site, openstack_standin, kub
     ids=["no-access-cidrs", "share-over-250", "cidr-host-bits", "wrong-credentials"],
 )
 def test_bad_input_stops_before_anything_is_made(site, openstack_standin, kube, args, env, expected):
-    rc, _, output = site(*args, **env)
+    rc, _changed, output = site(*args, **env)
     assert rc != 0
     assert expected in output, output[-3000:]
     assert openstack_standin.cloud.shares == {}

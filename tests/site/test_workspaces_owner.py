@@ -28,7 +28,7 @@ def share_root(cluster, kube):
     subprocess.run(["chattr", "-i", str(path)], check=True)
     os.chown(path, 1000, 1000)
     os.chmod(path, 0o770)
-    rc, _, output = run_site("--tags", "manila_share")
+    rc, _changed, output = run_site("--tags", "manila_share")
     assert rc == 0, output[-3000:]
 
 
@@ -48,7 +48,7 @@ def test_a_root_owned_share_is_given_to_the_app_user_once(share_root, kube):
 
 def test_a_share_that_refuses_chown_stops_the_run_with_what_to_do(share_root, kube):
     subprocess.run(["chattr", "+i", str(share_root)], check=True)
-    rc, _, output = run_site("--tags", "manila_share")
+    rc, _changed, output = run_site("--tags", "manila_share")
     assert rc != 0
     assert "could not be given to uid 1000:1000 (manila_share_owner_uid)" in output, output[-3000:]
     assert "refused: owner 0:0" in output and "root squash" in output, output[-3000:]

@@ -27,7 +27,9 @@ class Workflow:
         results = []
         for mzml in self.params["mzML-files"]:
             out = out_dir / (pathlib.Path(mzml).stem + ".txt")
-            proc = subprocess.run([tool, "-in", mzml, "-out", str(out), "-no_progress"], capture_output=True, text=True)
+            proc = subprocess.run(
+                [tool, "-in", mzml, "-out", str(out), "-no_progress"], capture_output=True, text=True, check=False
+            )
             if proc.returncode != 0:
                 self.log(f"ERROR: FileInfo failed on {mzml}: {proc.stderr.strip()[-500:]}")
                 raise RuntimeError(f"FileInfo failed on {mzml}")

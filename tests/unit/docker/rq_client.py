@@ -47,7 +47,7 @@ def ttl(url):
 
     redis = connect(url)
     registry = StartedJobRegistry(queue=Queue(QUEUE, connection=redis))
-    scores = [score for _, score in redis.zrange(registry.key, 0, -1, withscores=True)]
+    scores = [score for _member, score in redis.zrange(registry.key, 0, -1, withscores=True)]
     return {"ttl": [score - time.time() for score in scores]}
 
 

@@ -50,7 +50,11 @@ class RQ:
 
     def client(self, *args):
         proc = subprocess.run(
-            [sys.executable, str(HERE / "rq_client.py"), *args], env=self.env, capture_output=True, text=True
+            [sys.executable, str(HERE / "rq_client.py"), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
@@ -72,7 +76,11 @@ class RQ:
         name_file.write_text(name + "\n")
         env = dict(self.env, REDIS_URL=self.url, RQ_WORKER_NAME_FILE=str(name_file), RQ_LIVENESS_MAX_AGE=str(max_age))
         proc = subprocess.run(
-            [sys.executable, str(REPO / "docker/rq_worker_alive.py")], env=env, capture_output=True, text=True
+            [sys.executable, str(REPO / "docker/rq_worker_alive.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         return proc.returncode, proc.stdout + proc.stderr
 
@@ -187,5 +195,5 @@ def test_killed_worker_fails_its_job_fast(rq, tmp_path):
 @pytest.mark.parametrize("rq", [RQ_VERSIONS[-1]], indirect=True)
 def test_default_worker_leaves_a_killed_job_started(rq, tmp_path):
     """The control: with RQ's own Worker the same drill still shows the job started at the limit."""
-    job, _ = run_kill_drill(rq, tmp_path / "workspace/topp-workflow", "rq.Worker")
+    job, _seconds = run_kill_drill(rq, tmp_path / "workspace/topp-workflow", "rq.Worker")
     assert job["status"] == "started", job

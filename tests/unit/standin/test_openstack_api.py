@@ -36,7 +36,7 @@ class Manila:
         return self.call("POST", f"/shares/{share_id}/action", version, {name: args})
 
     def rule_states(self, share_id: str, reads: int) -> list[str]:
-        answers = [self.call("GET", f"/share-access-rules?share_id={share_id}", "2.45") for _ in range(reads)]
+        answers = [self.call("GET", f"/share-access-rules?share_id={share_id}", "2.45") for _read in range(reads)]
         return [answer.json()["access_list"][0]["state"] for answer in answers]
 
 
