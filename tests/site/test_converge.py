@@ -121,7 +121,7 @@ def test_moved_path_is_the_only_workspaces_mount(kube, moved):
 
 def test_a_rebuilt_app_image_rolls_out_by_its_content_tag(kube, moved, original_image, changed_app):
     image = deployment(kube, "openms-web").spec.template.spec.containers[0].image
-    repository, _, tag = original_image.rpartition(":")
+    repository, _colon, tag = original_image.rpartition(":")
     assert image != original_image and image.startswith(f"{repository}:{tag.rsplit('-', 1)[0]}-"), image
     assert deployment(kube, "openms-worker").spec.template.spec.containers[0].image == image
     pods = [
