@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced: puts the app's Python environment first on PATH, as activating it would.
 #   APP_PYTHON_ENV when set; else the first of this collection's venv and the usual conda or
 #   mamba environments that has streamlit (the template's image: /root/miniforge3/envs/streamlit-env).

@@ -26,14 +26,16 @@ def test_merge_is_jq_star(base, override, merged):
 
 
 def test_jq_agrees_where_it_is_installed(tmp_path):
-    jq = subprocess.run(["which", "jq"], capture_output=True, text=True).stdout.strip()
+    jq = subprocess.run(["which", "jq"], capture_output=True, text=True, check=False).stdout.strip()
     if not jq:
         pytest.skip("no jq here")
     base = {"a": 1, "q": {"t": 7200, "r": 1}, "l": [1], "d": {"e": {"f": 1}}}
     override = {"q": {"t": 60}, "l": [2, 3], "d": {"e": {"g": 2}}, "n": None}
     (tmp_path / "a.json").write_text(json.dumps(base))
     (tmp_path / "b.json").write_text(json.dumps(override))
-    said = subprocess.run([jq, "-s", ".[0] * .[1]", "a.json", "b.json"], cwd=tmp_path, capture_output=True, text=True)
+    said = subprocess.run(
+        [jq, "-s", ".[0] * .[1]", "a.json", "b.json"], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
     assert json.loads(said.stdout) == prepare_app.merge(base, override)
 
 
