@@ -49,10 +49,13 @@ def site(openstack_standin, cluster, kube):
         "KUBECONFIG": cluster["kubeconfig"],
         "OPENMS_KUBE_CONTEXT": cluster["context"],
         "OPENMS_MANILA_ACCESS_CIDRS": SUBNET,
+        "OPENMS_CERT_MANAGER_ISSUER": "letsencrypt",
     }
 
     def run(*args, tags="manila_share", **extra_env):
-        app = ["-e", f"streamlit_k8s_app_name={APP}"]
+        # No NFS server answers the stand-in's export: the share's root cannot be prepared here
+        # (tests/site/test_workspaces_owner.py prepares a real directory).
+        app = ["-e", f"streamlit_k8s_app_name={APP}", "-e", "manila_share_prepare_owner=false"]
         return run_site("--tags", tags, *app, *args, inventory="inventories/denbi", env={**env, **extra_env})
 
     remove_app(kube)
