@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """network_errors: what is wrong with each item of a list of IP networks (empty when nothing)."""
 
-from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks import normalise_network
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks import network_errors
 
 DOCUMENTATION = r"""
 name: network_errors
@@ -33,16 +33,6 @@ _value:
   type: list
   elements: str
 """
-
-
-def network_errors(values):
-    errors = []
-    for value in values:
-        try:
-            normalise_network(value)
-        except ValueError as err:
-            errors.append(str(err))
-    return errors
 
 
 class FilterModule:

@@ -15,6 +15,17 @@ def normalise_network(value: str) -> str:
     return network.with_prefixlen
 
 
+def network_errors(values) -> list:
+    """One message per item of values that is not an IP network (empty when all are)."""
+    errors = []
+    for value in values:
+        try:
+            normalise_network(value)
+        except ValueError as err:
+            errors.append(str(err))
+    return errors
+
+
 def same_network(a: str, b: str) -> bool:
     """Manila keeps access_to as given; '10.0.0.7' and '10.0.0.7/32' name the same clients."""
     try:

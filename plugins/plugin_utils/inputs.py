@@ -13,7 +13,7 @@ import zoneinfo
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
-from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks import normalise_network
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks import network_errors
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -300,12 +300,7 @@ def _networks(value):
     allowed = "a non-empty list of IP networks such as [10.0.0.0/24]"
     if not isinstance(value, list) or not value:
         return allowed
-    errors = []
-    for item in value:
-        try:
-            normalise_network(item)
-        except ValueError as err:
-            errors.append(str(err))
+    errors = network_errors(value)
     return f"{allowed} ({'; '.join(errors)})" if errors else None
 
 
