@@ -6,39 +6,15 @@ The app is renamed so that its namespace and PV stay apart from the local deploy
 """
 
 import os
-import time
 
 import pytest
 from kubernetes.client.exceptions import ApiException
-from site_playbook import run_site
+from site_playbook import remove_app, run_site
 
 APP = "denbi-standin"
 CLAIM = f"{APP}-workspaces"
 PV = f"{APP}-{CLAIM}"
 SUBNET = "10.89.0.0/24"
-
-
-def remove_app(kube):
-    """Delete the app's namespace and PV (Retain: not deleted with the claim) and wait until gone."""
-    for read, delete in (
-        (lambda: kube.core.read_namespace(APP), lambda: kube.core.delete_namespace(APP)),
-        (lambda: kube.core.read_persistent_volume(PV), lambda: kube.core.delete_persistent_volume(PV)),
-    ):
-        try:
-            delete()
-        except ApiException as err:
-            if err.status != 404:
-                raise
-        for _attempt in range(120):
-            try:
-                read()
-            except ApiException as err:
-                if err.status == 404:
-                    break
-                raise
-            time.sleep(1)
-        else:
-            pytest.fail(f"{APP}'s namespace or PV {PV} was not deleted within 120 s")
 
 
 @pytest.fixture
@@ -58,9 +34,9 @@ def site(openstack_standin, cluster, kube):
         app = ["-e", f"streamlit_k8s_app_name={APP}", "-e", "manila_share_prepare_owner=false"]
         return run_site("--tags", tags, *app, *args, inventory="inventories/denbi", env={**env, **extra_env})
 
-    remove_app(kube)
+    remove_app(kube, APP, PV)
     yield run
-    remove_app(kube)
+    remove_app(kube, APP, PV)
 
 
 def read_pv(kube):
