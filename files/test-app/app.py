@@ -1,8 +1,9 @@
-"""Test app: one page that runs an OpenMS TOPP tool on uploaded mzML files through the queue."""
+"""Test app: one page that runs an OpenMS workflow on uploaded mzML files through the queue."""
 
 import json
 import os
 import shutil
+import socket
 import uuid
 
 import streamlit as st
@@ -31,7 +32,8 @@ if not workspace.exists():
     workspace.mkdir(parents=True)
 if not (workspace / "params.json").exists():
     (workspace / "params.json").write_text(json.dumps(json.load(open("default-parameters.json"))))
-st.caption(f"Workspace {workspace_id} ({'online' if online else 'local'} mode)")
+# The pod's name tells the tests which replica served the session.
+st.caption(f"Workspace {workspace_id} ({'online' if online else 'local'} mode) on {socket.gethostname()}")
 
 mzml_dir = workspace / "mzML-files"
 mzml_dir.mkdir(exist_ok=True)
@@ -41,7 +43,8 @@ for upload in st.file_uploader("mzML files", type=["mzML"], accept_multiple_file
 files = sorted(str(p) for p in mzml_dir.glob("*.mzML"))
 st.write(f"{len(files)} mzML file(s)")
 workflow_dir = workspace / "topp-workflow"
-if st.button("Run FileInfo", disabled=not files):
+# Like the template's workflow, it links features across files: it needs at least two.
+if st.button("Run workflow", disabled=not files):
     workflow_dir.mkdir(exist_ok=True)
     (workflow_dir / "params.json").write_text(json.dumps({"mzML-files": files, "run-python-script": False}))
     try:
@@ -68,7 +71,7 @@ if (workflow_dir / ".job_id").exists():
         st.write(f"Job {job_id}: {QueueManager().status(job_id)}")
     except Exception as exc:
         st.write(f"Job {job_id}: status unknown ({exc})")
-for result in sorted((workflow_dir / "results").rglob("*.txt")) if workflow_dir.exists() else []:
+for result in sorted((workflow_dir / "results").rglob("*.tsv")) if workflow_dir.exists() else []:
     with st.expander(result.name):
         st.code(result.read_text())
 

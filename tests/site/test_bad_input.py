@@ -14,6 +14,8 @@ from site_playbook import run_site
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LOCAL_VARS = REPO / "inventories/local/group_vars/all/streamlit_k8s.yml"
 MANAGED = "app.kubernetes.io/managed-by=openms.streamlit_k8s"
+# The Molecule scenarios run beside these tests, each an app named mol-<scenario>.
+MOLECULE_PREFIX = "mol-"
 
 
 @pytest.fixture
@@ -40,6 +42,7 @@ def snapshot(kube):
             f"{kind}/{item.metadata.name}": item.metadata.resource_version
             for kind, found in listed.items()
             for item in found.items
+            if not (item.metadata.labels or {}).get("app.kubernetes.io/instance", "").startswith(MOLECULE_PREFIX)
         }
 
     before = take()
@@ -88,6 +91,7 @@ BAD_INPUTS = {
     "ingress_host": ("https://openms.example.org", "ingress_host=https://openms.example.org is not allowed"),
     "ingress_cookie_name": ("my cookie", "ingress_cookie_name='my cookie' is not allowed: it must be a cookie name"),
     "validate_url": ("openms", "validate_url=openms is not allowed: it must be a URL"),
+    "validate_host_header": ("127.0.0.1", "validate_host_header=127.0.0.1 is not allowed: it must be a DNS name"),
 }
 
 

@@ -108,5 +108,46 @@ def test_worker_runs_one_rq_worker_with_the_topp_tools(pod_host):
     worker = pod_host("worker", "worker")
     workers = [p for p in worker.process.filter(user="app") if "rq worker openms-workflows" in p["args"]]
     assert len(workers) == 1
-    assert worker.exists("FileInfo")
+    assert all(worker.exists(tool) for tool in ("FeatureFinderMetabo", "FeatureLinkerUnlabeledKD", "TextExporter"))
     assert worker.run("python3 /opt/openms-k8s/rq_worker_alive.py").rc == 0
+
+
+@pytest.mark.parametrize("count", [1, 2], ids=["one-file", "two-files"])
+def test_the_app_workflow_needs_two_files_as_the_template_s_does(pod_host, cluster, count):
+    """The test app's workflow links features across files as the template's does: on one file
+    its FeatureLinkerUnlabeledKD refuses ("At least two maps must be given!", exit 8) and, as in
+    the template, the run still returns success: only the log's ERROR line and the missing
+    feature matrix tell. On two files the matrix is written."""
+    import subprocess
+    import sys
+
+    worker = pod_host("worker", "worker")
+    name = f"pods-test-{uuid.uuid4().hex[:8]}"
+    host_dir = pathlib.Path(cluster["shared_dir"]) / "openms-openms-workspaces" / name
+    pod_dir = f"{worker.check_output('printenv WORKSPACES_DIR')}/{name}"
+    make_mzml = pathlib.Path(__file__).resolve().parents[2] / "roles/validate/files/make_mzml.py"
+    try:
+        (host_dir / "mzML-files").mkdir(parents=True)
+        (host_dir / "topp-workflow").mkdir()
+        files = [f"run-{index}.mzML" for index in range(count)]
+        for mzml in files:
+            subprocess.run([sys.executable, str(make_mzml), str(host_dir / "mzML-files" / mzml), "100"], check=True)
+        params = {"mzML-files": [f"{pod_dir}/mzML-files/{mzml}" for mzml in files], "run-python-script": False}
+        (host_dir / "topp-workflow/params.json").write_text(json.dumps(params))
+        subprocess.run(["chown", "-R", "1000:1000", str(host_dir)], check=True)
+        said = worker.check_output(
+            f"cd /app && /usr/local/bin/openms-k8s-python -c "
+            f"\"from src.Workflow import Workflow; print(Workflow('{pod_dir}/topp-workflow').run())\""
+        )
+        assert said == "{'success': True}"
+        log = (host_dir / "topp-workflow/logs/minimal.log").read_text()
+        matrix = host_dir / "topp-workflow/results/feature-linking/feature_matrix.tsv"
+        if count == 1:
+            assert "ERROR: FeatureLinkerUnlabeledKD exited with 8" in log, log
+            assert "At least two maps must be given!" in log, log
+            assert not matrix.exists()
+        else:
+            assert "ERROR" not in log and log.rstrip().endswith("DONE"), log
+            assert matrix.read_text().count("\nCONSENSUS") >= 1
+    finally:
+        subprocess.run(["rm", "-rf", str(host_dir)], check=True)
