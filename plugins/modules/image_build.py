@@ -76,6 +76,7 @@ import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.image_reference import content_reference
 
 LABEL = "org.openms.streamlit-k8s.recipe"
 
@@ -99,14 +100,6 @@ def fingerprint(path, dockerfile, build_args, target=None):
                 for chunk in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(chunk)
     return digest.hexdigest()[:16]
-
-
-def content_reference(name, fingerprint):
-    """<name>-<fingerprint>, with the tag latest when the name has none."""
-    repository, _sep, tag = name.rpartition(":")
-    if not repository or "/" in tag:
-        repository, tag = name, "latest"
-    return f"{repository}:{tag}-{fingerprint}"
 
 
 def inspect(module, docker, name):

@@ -3,10 +3,17 @@
 submit WORKSPACE [HOLD]  write two mzML files and a workflow, enqueue it on openms-workflows, print
                         the job id; with HOLD seconds the collection's probe job holds the worker
                         that long before it runs the app's workflow (openms_k8s_probe.slow_workflow)
+submit-many PREFIX COUNT [HOLD]
+                        COUNT workflows at once, each in its own workspace PREFIX-<n>; prints
+                        their job ids, one per line
 status JOB_ID           print the job's RQ status
 worker JOB_ID           print the name of the worker that took the job
+jobs JOB_ID...          print, as JSON, each job's status, worker, start and end (epoch s), and
+                        of them all: the statuses, the workers, the makespan, the seconds they
+                        ran one after the other, and whether two of them ran at the same time
 """
 
+import datetime
 import json
 import os
 import pathlib
@@ -47,6 +54,47 @@ def submit(workspace, hold_seconds="0"):
     print(job_id)
 
 
+def submit_many(prefix, count, hold_seconds="0"):
+    for index in range(int(count)):
+        submit(f"{prefix}-{index}", hold_seconds)
+        time.sleep(0.002)  # job ids carry the millisecond they were made in
+
+
+def epoch(moment):
+    """RQ keeps UTC times, naive before RQ 2."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or datetime.timezone.utc).timestamp()  # noqa: UP017 (apps on Python < 3.11)
+
+
+def jobs(*job_ids):
+    connection = Redis.from_url(os.environ["REDIS_URL"])
+    seen = {}
+    for job_id in job_ids:
+        job = Job.fetch(job_id, connection=connection)
+        state = job.get_status()
+        seen[job_id] = {
+            "status": getattr(state, "value", state),
+            "worker": job.worker_name or "",
+            "started": epoch(job.started_at),
+            "ended": epoch(job.ended_at),
+        }
+    ran = [(job["started"], job["ended"]) for job in seen.values() if job["started"] and job["ended"]]
+    overlapped = any(a[0] < b[1] and b[0] < a[1] for i, a in enumerate(ran) for b in ran[i + 1 :])
+    print(
+        json.dumps(
+            {
+                "jobs": seen,
+                "statuses": sorted({job["status"] for job in seen.values()}),
+                "workers": sorted({job["worker"] for job in seen.values() if job["worker"]}),
+                "makespan": round(max(end for _s, end in ran) - min(start for start, _e in ran), 1) if ran else None,
+                "one_after_the_other": round(sum(end - start for start, end in ran), 1),
+                "overlapped": overlapped,
+            }
+        )
+    )
+
+
 def status(job_id):
     state = Job.fetch(job_id, connection=Redis.from_url(os.environ["REDIS_URL"])).get_status()
     print(getattr(state, "value", state))
@@ -57,4 +105,5 @@ def worker(job_id):
 
 
 if __name__ == "__main__":
-    {"submit": submit, "status": status, "worker": worker}[sys.argv[1]](*sys.argv[2:])
+    commands = {"submit": submit, "submit-many": submit_many, "status": status, "worker": worker, "jobs": jobs}
+    commands[sys.argv[1]](*sys.argv[2:])
