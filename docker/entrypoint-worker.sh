@@ -6,7 +6,9 @@
 : "${REDIS_URL:?REDIS_URL is not set}"
 name="${WORKER_NAME_PREFIX:-$(hostname)}-$(date +%s)"
 echo "$name" > /tmp/rq-worker-name
-exec rq worker openms-workflows --url "$REDIS_URL" --name "$name" \
+# The URL holds the Redis password: through the environment, not the command line `ps` shows.
+export RQ_REDIS_URL="$REDIS_URL"
+exec rq worker openms-workflows --name "$name" \
   --worker-class rq_k8s_worker.KubernetesWorker \
   --worker-ttl "${RQ_WORKER_TTL:-35}" \
   --job-monitoring-interval "${RQ_JOB_MONITORING_INTERVAL:-10}" \

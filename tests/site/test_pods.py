@@ -108,6 +108,9 @@ def test_worker_runs_one_rq_worker_with_the_topp_tools(pod_host):
     worker = pod_host("worker", "worker")
     workers = [p for p in worker.process.filter(user="app") if "rq worker openms-workflows" in p["args"]]
     assert len(workers) == 1
+    # the Redis URL (it holds the password) is not on the command line
+    on_command_line = "redis://" in workers[0]["args"] or "--url" in workers[0]["args"]
+    assert not on_command_line, "the worker's command line holds the Redis URL (not shown: it has the password)"
     assert all(worker.exists(tool) for tool in ("FeatureFinderMetabo", "FeatureLinkerUnlabeledKD", "TextExporter"))
     assert worker.run("python3 /opt/openms-k8s/rq_worker_alive.py").rc == 0
 
