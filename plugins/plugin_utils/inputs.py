@@ -296,6 +296,12 @@ def _choice(value, choices):
     return None
 
 
+def _subset(value, choices):
+    if not isinstance(value, list) or any(item not in choices for item in value):
+        return "a list of names among " + ", ".join(map(str, choices))
+    return None
+
+
 def _networks(value):
     allowed = "a non-empty list of IP networks such as [10.0.0.0/24]"
     if not isinstance(value, list) or not value:
@@ -336,6 +342,7 @@ RULES = {
     "env": _env,
     "secret": _secret,
     "choice": _choice,
+    "subset": _subset,
     "networks": _networks,
     "cookie_name": _cookie_name,
     "url_path": _url_path,

@@ -92,6 +92,10 @@ BAD_INPUTS = {
     "ingress_cookie_name": ("my cookie", "ingress_cookie_name='my cookie' is not allowed: it must be a cookie name"),
     "validate_url": ("openms", "validate_url=openms is not allowed: it must be a URL"),
     "validate_host_header": ("127.0.0.1", "validate_host_header=127.0.0.1 is not allowed: it must be a DNS name"),
+    "validate_checks": (
+        ["tiers", "stickiness"],
+        "validate_checks=['tiers', 'stickiness'] is not allowed: it must be a list of names among tiers, health,",
+    ),
 }
 
 

@@ -1,11 +1,16 @@
 """Run inside a web pod by the validate role; the mzML writer comes along as make_mzml.
 
-submit WORKSPACE [HOLD]  write two mzML files and a workflow, enqueue it on openms-workflows, print
-                        the job id; with HOLD seconds the collection's probe job holds the worker
-                        that long before it runs the app's workflow (openms_k8s_probe.slow_workflow)
-submit-many PREFIX COUNT [HOLD]
+submit WORKSPACE [HOLD [FILES]]
+                        write FILES mzML files (2) and a workflow, enqueue it on openms-workflows,
+                        print the job id; with HOLD seconds the collection's probe job holds the
+                        worker that long before it runs the app's workflow
+                        (openms_k8s_probe.slow_workflow)
+submit-many PREFIX COUNT [HOLD [LONG]]
                         COUNT workflows at once, each in its own workspace PREFIX-<n>; prints
-                        their job ids, one per line
+                        their job ids, one per line; with LONG the first one holds its worker
+                        LONG seconds instead of HOLD
+holds-session SESSION   print yes when this pod's Streamlit holds the session (it accepts an
+                        upload into it, as only the pod holding a session does), else no
 status JOB_ID           print the job's RQ status
 worker JOB_ID           print the name of the worker that took the job
 jobs JOB_ID...          print, as JSON, each job's status, worker, start and end (epoch s), and
@@ -19,6 +24,8 @@ import os
 import pathlib
 import sys
 import time
+import urllib.error
+import urllib.request
 
 from redis import Redis
 from rq import Queue
@@ -27,7 +34,7 @@ from rq.job import Job
 QUEUE = "openms-workflows"
 
 
-def submit(workspace, hold_seconds="0"):
+def submit(workspace, hold_seconds="0", file_count="2"):
     import make_mzml
 
     hold = float(hold_seconds)
@@ -35,8 +42,8 @@ def submit(workspace, hold_seconds="0"):
     mzml_dir = pathlib.Path(workspace) / "mzML-files"
     mzml_dir.mkdir(parents=True, exist_ok=True)
     workflow_dir.mkdir(parents=True, exist_ok=True)
-    # Two files: the template's workflow links features across maps and needs at least two.
-    files = [mzml_dir / f"validate-{index}.mzML" for index in (1, 2)]
+    # Two by default: the template's workflow links features across maps and needs at least two.
+    files = [mzml_dir / f"validate-{index}.mzML" for index in range(1, int(file_count) + 1)]
     for mzml in files:
         sys.argv = ["make_mzml", str(mzml), "100"]
         make_mzml.main()
@@ -54,10 +61,35 @@ def submit(workspace, hold_seconds="0"):
     print(job_id)
 
 
-def submit_many(prefix, count, hold_seconds="0"):
+def submit_many(prefix, count, hold_seconds="0", long_seconds=None):
     for index in range(int(count)):
-        submit(f"{prefix}-{index}", hold_seconds)
+        submit(f"{prefix}-{index}", long_seconds if index == 0 and long_seconds else hold_seconds)
         time.sleep(0.002)  # job ids carry the millisecond they were made in
+
+
+def holds_session(session_id):
+    base = f"http://127.0.0.1:{os.environ.get('STREAMLIT_SERVER_PORT', '8501')}"
+    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=10) as answer:
+        cookies = [header.split(";", 1)[0] for header in answer.headers.get_all("Set-Cookie") or []]
+    xsrf = next((cookie.split("=", 1)[1] for cookie in cookies if cookie.startswith("_streamlit_xsrf=")), None)
+    boundary = "validate-holds-session"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="uploadedFile"; filename="holds-session"\r\n'
+        f"Content-Type: text/plain\r\n\r\nvalidate\r\n--{boundary}--\r\n"
+    ).encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    if cookies:
+        headers["Cookie"] = "; ".join(cookies)
+    if xsrf:
+        headers["X-Xsrftoken"] = xsrf
+    request = urllib.request.Request(
+        f"{base}/_stcore/upload_file/{session_id}/validate-holds-session", data=body, headers=headers, method="PUT"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            print("yes" if answer.status == 204 else f"no ({answer.status})")
+    except urllib.error.HTTPError as refused:
+        print(f"no ({refused.code})")
 
 
 def epoch(moment):
@@ -105,5 +137,12 @@ def worker(job_id):
 
 
 if __name__ == "__main__":
-    commands = {"submit": submit, "submit-many": submit_many, "status": status, "worker": worker, "jobs": jobs}
+    commands = {
+        "submit": submit,
+        "submit-many": submit_many,
+        "status": status,
+        "worker": worker,
+        "jobs": jobs,
+        "holds-session": holds_session,
+    }
     commands[sys.argv[1]](*sys.argv[2:])
