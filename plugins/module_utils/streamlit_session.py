@@ -152,7 +152,7 @@ class Endpoint:
 def set_cookies(headers):
     cookies = {}
     for header in headers:
-        name, _, value = header.split(";", 1)[0].partition("=")
+        name, _sep, value = header.split(";", 1)[0].partition("=")
         cookies[name.strip()] = value.strip().strip('"')
     return cookies
 

@@ -57,7 +57,8 @@ options:
     description: Seconds to wait for one answer.
     type: int
     default: 30
-author: OpenMS Streamlit Kubernetes maintainers
+author:
+  - OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 """
 
 EXAMPLES = r"""

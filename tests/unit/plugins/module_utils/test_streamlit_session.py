@@ -74,7 +74,7 @@ def ws_server():
     seen = {}
 
     def serve(status, script):
-        conn, _ = listener.accept()
+        conn, _address = listener.accept()
         request = b""
         while b"\r\n\r\n" not in request:
             request += conn.recv(4096)
