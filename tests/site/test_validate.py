@@ -1,6 +1,7 @@
 """The validate role with its drills, on the deployed local app: every check of the plan passes,
 the table is printed and the JSON report written, and nothing is left behind. How each check
-fails when its property is broken: molecule/validate."""
+fails when its property is broken, and that the checks after a failed one still run:
+molecule/validate."""
 
 import json
 import pathlib
@@ -53,22 +54,4 @@ def test_every_check_and_drill_passes_with_a_table_and_a_report(tmp_path, cluste
     assert "without Redis no web pod was Ready" in by_name["online"]["evidence"], by_name["online"]
     assert "removed validate-" in by_name["cleanup"]["evidence"] and "and .demos" in by_name["cleanup"]["evidence"]
     # what the checks made is gone
-    assert not list((pathlib.Path(cluster["shared_dir"]) / "openms-openms-workspaces").glob("validate-*"))
-
-
-def test_a_failed_check_is_named_and_the_others_still_run(tmp_path, cluster):
-    # A kill drill that demands the impossible (the job failed within 1 s of the kill) stands
-    # for a worker that leaves its job started.
-    rc, _changed, output, seen = report(
-        tmp_path,
-        "-e",
-        json.dumps({"validate_checks": ["tiers", "worker_kill", "cleanup"], "validate_worker_kill_max_seconds": 1}),
-    )
-    assert rc != 0
-    by_name = {check["check"]: check for check in seen["checks"]}
-    assert list(by_name) == ["tiers", "worker_kill", "cleanup"]
-    assert by_name["worker_kill"]["result"] == "failed", seen
-    assert "limit 1 s" in by_name["worker_kill"]["evidence"]
-    assert by_name["cleanup"]["result"] == "passed", seen
-    assert "1 of 3 checks FAILED: worker_kill (8.4)" in output, output[-4000:]
     assert not list((pathlib.Path(cluster["shared_dir"]) / "openms-openms-workspaces").glob("validate-*"))

@@ -12,6 +12,7 @@ submit-many PREFIX COUNT [HOLD [LONG]]
 holds-session SESSION   print yes when this pod's Streamlit holds the session (it accepts an
                         upload into it, as only the pod holding a session does), else no
 status JOB_ID           print the job's RQ status
+cancel JOB_ID           cancel the job if no worker took it yet; print its status
 worker JOB_ID           print the name of the worker that took the job
 jobs JOB_ID...          print, as JSON, each job's status, worker, start and end (epoch s), and
                         of them all: the statuses, the workers, the makespan, the seconds they
@@ -132,6 +133,15 @@ def status(job_id):
     print(getattr(state, "value", state))
 
 
+def cancel(job_id):
+    job = Job.fetch(job_id, connection=Redis.from_url(os.environ["REDIS_URL"]))
+    state = getattr(job.get_status(), "value", job.get_status())
+    if state in ("queued", "scheduled", "deferred"):
+        job.cancel()
+        state = getattr(job.get_status(), "value", job.get_status())
+    print(state)
+
+
 def worker(job_id):
     print(Job.fetch(job_id, connection=Redis.from_url(os.environ["REDIS_URL"])).worker_name or "")
 
@@ -144,5 +154,6 @@ if __name__ == "__main__":
         "worker": worker,
         "jobs": jobs,
         "holds-session": holds_session,
+        "cancel": cancel,
     }
     commands[sys.argv[1]](*sys.argv[2:])
