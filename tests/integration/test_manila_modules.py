@@ -341,7 +341,8 @@ def test_an_unknown_share_type_fails_in_check_mode_as_in_the_real_run(run, cloud
 
 
 def test_access_to_a_share_still_creating(run, cloud):
-    cloud.delay = 3.0
+    # long enough for two module runs on a loaded machine (3 s was not, beside the cluster's creation)
+    cloud.delay = 15.0
     assert run("manila_share", share_args(wait=False))["share"]["status"] == "creating"
     args = {"share": "openms-workspaces", "access_to": ["10.0.0.0/24"]}
     refused = run("manila_share_access", {**args, "wait": False})
