@@ -51,7 +51,9 @@ options:
         act on the session while it is held (run this module with C(async)).
     type: path
   release_path:
-    description: A file whose appearance ends the hold early (the task that used the held session is done).
+    description:
+      - The hold also lasts until this file exists (the task that uses the held session is done),
+        at most O(hold_seconds) + 300 s.
     type: path
   timeout:
     description: Seconds to wait for one answer.
@@ -138,13 +140,18 @@ def uploads(endpoint, session_id, cookies, count, tag):
     return seen
 
 
-def hold(websocket, seconds, opened, release_path=None):
-    """Keep the socket until `seconds` after `opened` or until release_path exists; None, or why it closed."""
+def hold(websocket, seconds, opened, release_path=None, longest=None):
+    """Keep the socket at least `seconds` after `opened` and, with release_path, until that file
+    exists (at most `longest` s); None, or why it closed."""
+
+    def done():
+        elapsed = time.monotonic() - opened
+        released = not release_path or os.path.exists(release_path)
+        return (elapsed >= seconds and released) or (longest is not None and elapsed >= longest)
+
     try:
-        while time.monotonic() - opened < seconds:
-            if release_path and os.path.exists(release_path):
-                return None
-            websocket.receive(min(1, seconds - (time.monotonic() - opened)))
+        while not done():
+            websocket.receive(1)
     except (ConnectionError, OSError) as exc:
         return f"{exc} after {time.monotonic() - opened:.0f} s"
     return None
@@ -176,7 +183,7 @@ def run(params):
             descriptor = os.open(params["progress_path"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "w") as handle:
                 json.dump(seen, handle)
-        closed = hold(websocket, params["hold_seconds"], opened, params["release_path"])
+        closed = hold(websocket, params["hold_seconds"], opened, params["release_path"], params["hold_seconds"] + 300)
         answered = False
         if closed is None:
             try:
