@@ -14,11 +14,8 @@ if [ -z "$app_env" ]; then
 fi
 # The template's environment lives under /root (mode 0700): let others pass through, nothing more.
 case "$app_env" in /root/*) chmod o+x /root ;; esac
-# What the app writes at run time: new files in its directories, and the configuration the
-# entrypoints rewrite. Only directories and those files change owner, so no file is copied
-# into this layer.
+# What the app writes at run time: new files in its directories (when the root filesystem is
+# left writable). Only directories change owner, so no file is copied into this layer.
 find /app -type d -exec chown 1000:1000 {} +
-for name in settings.json default-parameters.json presets.json; do
-  if [ -f "/app/$name" ]; then chown 1000:1000 "/app/$name"; fi
-done
+sh /usr/local/bin/config-links.sh
 echo "layer-setup: app environment $app_env, user $(grep '^[^:]*:[^:]*:1000:' /etc/passwd | cut -d: -f1)"

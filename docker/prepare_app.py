@@ -1,5 +1,9 @@
 """Apply the deployment's configuration to the app in /app, before Streamlit or RQ start.
 
+The root filesystem is read-only in the pods: the image layer moved the app's own
+settings.json, default-parameters.json and presets.json to $APP_ORIGINALS_DIR and left in
+/app symlinks to $APP_RUN_DIR (an emptyDir in the pods), where this writes the live copies.
+
   $APP_CONFIG_DIR/settings-overrides.json   merged over settings.json (objects merged
                                             recursively, anything else replaced: jq's '*')
   $APP_CONFIG_DIR/default-parameters.json   replaces the app's file when present
@@ -36,9 +40,18 @@ def with_shared_demos(settings, shared):
     return {**settings, "demo_workspaces": demos}
 
 
-def prepare(app_dir, config_dir, shared_demos=None):
+CONFIG_FILES = ("settings.json", "default-parameters.json", "presets.json")
+
+
+def original(app_dir, originals_dir, name):
+    """The app's own copy of a config file: moved aside by the image layer, else in place."""
+    moved = originals_dir / name if originals_dir else None
+    return moved if moved and moved.is_file() else app_dir / name
+
+
+def prepare(app_dir, config_dir, shared_demos=None, originals_dir=None):
     settings_file = app_dir / "settings.json"
-    settings = json.loads(settings_file.read_text())
+    settings = json.loads(original(app_dir, originals_dir, "settings.json").read_text())
     overrides = config_dir / "settings-overrides.json"
     if overrides.is_file():
         settings = merge(settings, json.loads(overrides.read_text()))
@@ -47,10 +60,11 @@ def prepare(app_dir, config_dir, shared_demos=None):
     # Rewrite in place: the file may belong to another user, its directory not be writable.
     with open(settings_file, "w") as handle:
         json.dump(settings, handle, indent=2)
-    for name in ("default-parameters.json", "presets.json"):
-        if (config_dir / name).is_file():
-            with open(app_dir / name, "w") as target, open(config_dir / name) as source:
-                shutil.copyfileobj(source, target)
+    for name in CONFIG_FILES[1:]:
+        source = config_dir / name if (config_dir / name).is_file() else original(app_dir, originals_dir, name)
+        if source.is_file() and source != app_dir / name:
+            with open(app_dir / name, "w") as target, open(source) as handle:
+                shutil.copyfileobj(handle, target)
 
 
 def main():
@@ -58,6 +72,7 @@ def main():
         pathlib.Path(os.environ.get("APP_DIR", "/app")),
         pathlib.Path(os.environ.get("APP_CONFIG_DIR", "/config")),
         os.environ.get("SHARED_DEMOS_DIR") or None,
+        pathlib.Path(os.environ.get("APP_ORIGINALS_DIR", "/opt/openms-k8s/app-config")),
     )
     return 0
 

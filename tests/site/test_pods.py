@@ -40,7 +40,7 @@ def pod_host(cluster, kube):
 
 def test_redis_answers_and_persists(pod_host):
     redis = pod_host("redis", "redis")
-    assert redis.check_output("redis-cli -h 127.0.0.1 ping") == "PONG"
+    assert redis.check_output("redis-cli --user app -h 127.0.0.1 ping") == "PONG"
     assert redis.check_output("id -u") == "999"
     assert redis.file("/data/appendonlydir").is_directory
 

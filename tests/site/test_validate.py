@@ -11,6 +11,7 @@ from site_playbook import run_site
 CHECKS = [
     "tiers",
     "health",
+    "shared_volume",
     "sticky",
     "workflow",
     "scaling",
@@ -20,6 +21,8 @@ CHECKS = [
     "web_kill",
     "cleanup",
     "online",
+    "rolling_update",
+    "drain",
 ]
 
 
@@ -52,6 +55,11 @@ def test_every_check_and_drill_passes_with_a_table_and_a_report(tmp_path, cluste
     assert "read unchanged (SHA-256)" in by_name["web_kill"]["evidence"], by_name["web_kill"]
     assert "at 1 web, 1 worker, 1 Redis pod" in by_name["smoke_minimal"]["evidence"], by_name["smoke_minimal"]
     assert "without Redis no web pod was Ready" in by_name["online"]["evidence"], by_name["online"]
+    assert "still held all 3 jobs queued before the stop" in by_name["online"]["evidence"], by_name["online"]
+    assert "no torn one" in by_name["shared_volume"]["evidence"], by_name["shared_volume"]
+    for drill in ("rolling_update", "drain"):
+        loop = by_name[drill]["data"]
+        assert loop["failed"] == 0 and loop["requests"] > 50, by_name[drill]
     assert "removed validate-" in by_name["cleanup"]["evidence"] and "and .demos" in by_name["cleanup"]["evidence"]
     # what the checks made is gone
     assert not list((pathlib.Path(cluster["shared_dir"]) / "openms-openms-workspaces").glob("validate-*"))

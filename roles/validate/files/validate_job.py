@@ -17,9 +17,18 @@ worker JOB_ID           print the name of the worker that took the job
 jobs JOB_ID...          print, as JSON, each job's status, worker, start and end (epoch s), and
                         of them all: the statuses, the workers, the makespan, the seconds they
                         ran one after the other, and whether two of them ran at the same time
+volume-a DIR            the shared-volume contract, first pod (goes on in the background): writes a
+                        file and an absolute symlink to it, holds an flock on DIR/lock, and
+                        reads DIR/renamed while the other pod replaces it, until DIR/b-done;
+                        then writes what it saw to DIR/a-result
+volume-b DIR            second pod, on another node: reads the first pod's file through the
+                        symlink, tries the lock (it must be refused), writes its own file and
+                        five versions of DIR/renamed by write-then-rename; prints what it saw
 """
 
 import datetime
+import fcntl
+import hashlib
 import json
 import os
 import pathlib
@@ -146,6 +155,98 @@ def worker(job_id):
     print(Job.fetch(job_id, connection=Redis.from_url(os.environ["REDIS_URL"])).worker_name or "")
 
 
+VERSIONS = 5
+VERSION_BYTES = 2 * 1024 * 1024
+
+
+def digest(path):
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def wait_for(path, seconds):
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{path} did not appear within {seconds} s")
+        time.sleep(0.05)
+
+
+def detach(log_path):
+    """Go on in a child of its own session (a process an exec leaves in the background is
+    killed when the exec ends); the caller returns at once."""
+    if os.fork():
+        return False
+    os.setsid()
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    for fd in (1, 2):
+        os.dup2(log, fd)
+    os.close(0)
+    return True
+
+
+def volume_a(directory):
+    base = pathlib.Path(directory)
+    base.mkdir(parents=True, exist_ok=True)
+    if not detach(str(base / "a.log")):
+        return
+    token = f"a:{os.environ.get('HOSTNAME', '')}:{time.time()}"
+    (base / "from-a").write_text(token)
+    os.symlink(str(base / "from-a"), base / "link-a")
+    lock = open(base / "lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    (base / "a-locked").write_text(token)
+    seen, reads, deadline = [], 0, time.monotonic() + 60
+    while not (base / "b-done").exists() and time.monotonic() < deadline:
+        try:
+            value = digest(base / "renamed")
+        except FileNotFoundError:
+            time.sleep(0.01)
+            continue
+        reads += 1
+        if not seen or seen[-1] != value:
+            seen.append(value)
+    from_b = (base / "from-b").read_text() if (base / "from-b").exists() else None
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    result = {"host": os.environ.get("HOSTNAME", ""), "token": token, "from_b": from_b, "reads": reads, "seen": seen}
+    (base / "a-result.tmp").write_text(json.dumps(result))
+    os.rename(base / "a-result.tmp", base / "a-result")
+    os._exit(0)
+
+
+def volume_b(directory):
+    base = pathlib.Path(directory)
+    wait_for(base / "a-locked", 30)
+    link = base / "link-a"
+    result = {
+        "host": os.environ.get("HOSTNAME", ""),
+        "from_a": (base / "from-a").read_text(),
+        "link_target": os.readlink(link),
+        "through_link": link.read_text(),
+    }
+    with open(base / "lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            result["lock_excluded"] = False
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        except BlockingIOError:
+            result["lock_excluded"] = True
+    token = f"b:{result['host']}:{time.time()}"
+    (base / "from-b").write_text(token)
+    result["token"], result["versions"] = token, []
+    for version in range(VERSIONS):
+        data = bytes([version]) * VERSION_BYTES
+        with open(base / ".renamed.tmp", "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.rename(base / ".renamed.tmp", base / "renamed")
+        result["versions"].append(hashlib.sha256(data).hexdigest())
+        time.sleep(0.3)
+    (base / "b-done").write_text(token)
+    print(json.dumps(result))
+
+
 if __name__ == "__main__":
     commands = {
         "submit": submit,
@@ -155,5 +256,7 @@ if __name__ == "__main__":
         "jobs": jobs,
         "holds-session": holds_session,
         "cancel": cancel,
+        "volume-a": volume_a,
+        "volume-b": volume_b,
     }
     commands[sys.argv[1]](*sys.argv[2:])

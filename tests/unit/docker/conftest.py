@@ -14,10 +14,13 @@ import sys
 import time
 
 import pytest
+import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 CACHE = pathlib.Path(os.environ.get("OPENMS_K8S_CACHE_HOME", pathlib.Path.home() / ".cache/openms-streamlit-k8s"))
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+PASSWORD = "unit-test-password"
+ADMIN = "test-admin"
 
 
 def free_port():
@@ -33,16 +36,37 @@ def redis_url(tmp_path_factory):
         pytest.fail("redis-server is missing: apt-get install redis-server (the test command does)")
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
+    # The redis role's users: "default" off, the app's user without the denied commands, so
+    # the worker code under test meets the same refusals as in the cluster.
+    defaults = yaml.safe_load((REPO / "roles/redis/defaults/main.yml").read_text())
+    user, denied = defaults["redis_username"], defaults["redis_denied_commands"]
+    (workdir / "users.acl").write_text(
+        f"user default off\nuser {user} on >{PASSWORD} ~* &* +@all " + " ".join(f"-{c}" for c in denied) + "\n"
+        # the tests' own user, to empty the database between tests
+        f"user {ADMIN} on >{PASSWORD} ~* &* +@all\n"
+    )
     proc = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", str(workdir)],
+        [
+            server,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--dir",
+            str(workdir),
+            "--aclfile",
+            str(workdir / "users.acl"),
+        ],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                if sock.recv(16).startswith(b"+PONG"):
+                sock.sendall(f"AUTH {user} {PASSWORD}\r\nPING\r\n".encode())
+                if b"+PONG" in sock.recv(64):
                     break
         except OSError:
             pass
@@ -50,7 +74,7 @@ def redis_url(tmp_path_factory):
             proc.kill()
             pytest.fail("redis-server did not answer PING within 10 s")
         time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
+    yield f"redis://{user}:{PASSWORD}@127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(timeout=10)
 

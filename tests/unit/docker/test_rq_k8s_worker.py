@@ -16,7 +16,7 @@ import sys
 import time
 
 import pytest
-from conftest import REPO, rq_install
+from conftest import ADMIN, PASSWORD, REPO, rq_install
 
 # The template's floor, the newest 2.x and the newest 3.x.
 RQ_VERSIONS = ["1.16.2", "2.12.0", "3.0.0"]
@@ -124,10 +124,11 @@ def kill_worker(proc):
 
 
 def flush(url):
-    host, port = url.split("//")[1].split("/")[0].split(":")
+    """Empty the database as the tests' own user: the app's user may not (FLUSHALL is denied)."""
+    host, port = url.rsplit("@", 1)[1].split("/")[0].split(":")
     with socket.create_connection((host, int(port))) as sock:
-        sock.sendall(b"FLUSHALL\r\n")
-        assert sock.recv(16).startswith(b"+OK")
+        sock.sendall(f"AUTH {ADMIN} {PASSWORD}\r\nFLUSHALL\r\n".encode())
+        assert sock.recv(64) == b"+OK\r\n+OK\r\n"
 
 
 @pytest.fixture(params=RQ_VERSIONS)
