@@ -15,6 +15,7 @@ import uuid
 import pytest
 from kubernetes import client
 from kubernetes.client.rest import ApiException
+from kubernetes.dynamic import DynamicClient
 from kubernetes.stream import stream
 
 NS = "openms"
@@ -102,7 +103,7 @@ def run_in(kube, pod, container, command, namespace=NS):
         tty=False,
         _preload_content=True,
     )
-    output, _, code = response.rstrip().rpartition("rc=")
+    output, _marker, code = response.rstrip().rpartition("rc=")
     return int(code), output.strip()
 
 
@@ -145,7 +146,7 @@ def restricted_pod(name, labels, image, run_as_user=1000):
 
 
 def wait_running(kube, name, namespace):
-    for _ in range(90):
+    for _second in range(90):
         pod = kube.core.read_namespaced_pod(name, namespace)
         if pod.status.phase == "Running" and pod.status.pod_ip:
             return pod
@@ -258,17 +259,27 @@ def test_only_web_and_worker_pods_of_the_app_reach_redis(kube, stranger, lookali
     assert blocked is False, "a web-labelled pod of another namespace reached Redis"
     # Proof the probe would see missing policies: without the two that select Redis (its own
     # and the namespace's default deny) the stranger connects
-    policies = client.NetworkingV1Api(kube.api)
-    saved = [policies.read_namespaced_network_policy(name, NS) for name in ("openms-redis", "default-deny-ingress")]
+    policies = DynamicClient(kube.api).resources.get(api_version="networking.k8s.io/v1", kind="NetworkPolicy")
+    saved = [policies.get(name=name, namespace=NS).to_dict() for name in ("openms-redis", "default-deny-ingress")]
     for policy in saved:
-        policies.delete_namespaced_network_policy(policy.metadata.name, NS)
+        policies.delete(name=policy["metadata"]["name"], namespace=NS)
     try:
         reached, output = eventually(lambda: connects(kube, stranger.metadata.name, "probe", redis, 6379), True)
         assert reached, f"without the policies the stranger still could not connect: {output}"
     finally:
+        # put back as the collection applied them (server-side, by the same field manager), so
+        # that its next run finds nothing to change
         for policy in saved:
-            policy.metadata = client.V1ObjectMeta(name=policy.metadata.name, labels=policy.metadata.labels)
-            policies.create_namespaced_network_policy(NS, policy)
+            manager = next(f["manager"] for f in policy["metadata"]["managedFields"] if f["operation"] == "Apply")
+            body = {
+                "apiVersion": policy["apiVersion"],
+                "kind": policy["kind"],
+                "metadata": {
+                    k: policy["metadata"][k] for k in ("name", "namespace", "labels") if k in policy["metadata"]
+                },
+                "spec": policy["spec"],
+            }
+            policies.server_side_apply(body=body, namespace=NS, field_manager=manager, force_conflicts=True)
     blocked, output = eventually(lambda: connects(kube, stranger.metadata.name, "probe", redis, 6379), False)
     assert blocked is False, "the policies were put back but the stranger still reaches Redis"
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """NetworkPolicy enforcement for the local kind cluster's pod network (podnet).
 
 Why not kube-network-policies (kind's own enforcer): it sends first packets to user space with
@@ -24,11 +23,12 @@ Semantics, as the Kubernetes API reference (networking.k8s.io/v1 NetworkPolicy) 
     judged, as in kube-network-policies; host-network pods are not pod peers.
 
 Pods are matched by their IPv4 address (the cluster is single-stack IPv4). Run as
-`podnet_policy.py` (loop) or `podnet_policy.py --once`; NODE_NAME names this node.
+`python3 podnet_policy.py` (loop) or with `--once`; NODE_NAME names this node.
 """
 
 import json
 import os
+import signal
 import ssl
 import subprocess
 import sys
@@ -254,6 +254,9 @@ def log(message):
 
 
 def main(argv):
+    # PID 1 in its container: without a handler SIGTERM would be ignored until the kill. The
+    # rules stay in place when it stops; the next start replaces them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     node_name = os.environ["NODE_NAME"]
     interval = float(os.environ.get("PODNET_POLICY_INTERVAL", "2"))
     applied = None
