@@ -138,8 +138,20 @@ def test_upload_run_see_results_and_keep_them_when_the_pod_goes(
             assert time.monotonic() < deadline, f"pod {served_by} was not deleted within 60 s"
             time.sleep(1)
 
-        page.reload()
-        after = caption(page)
+        # The container outlives its API object by web_pre_stop_seconds (it serves until the
+        # ingress has dropped it): reload until another pod answers.
+        from playwright.sync_api import Error as PlaywrightError
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page.reload(timeout=10_000)
+                after = caption(page)
+            except PlaywrightError:  # a request that met the dying pod (timeout, aborted)
+                after = {"pod": served_by}
+            if after["pod"] != served_by or time.monotonic() > deadline:
+                break
+            time.sleep(1)
         assert after["workspace"] == workspace and after["pod"] != served_by, (first, after)
         page.get_by_text(RESULT).wait_for(timeout=60_000)
         open_result(page)
