@@ -31,15 +31,3 @@ export PATH="$VENV/bin:$PATH"
 export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
 cd "$ROOT"
 
-# Debian packages that a command needs, installed when missing (root, Debian's mirrors).
-need_debian_packages() {
-  local pkg missing=()
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
-  done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    echo "bootstrap: installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-}

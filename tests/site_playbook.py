@@ -1,28 +1,18 @@
-"""Running site.yml from the tests: exit code, the recap's changed count, the output."""
+"""Running site.yml from the tests, through the command line's own runner (ansible-runner)."""
 
-import os
 import pathlib
-import re
-import subprocess
 import time
+
+from openms_streamlit_k8s import playbook
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 def run_site(*args, inventory="inventories/local", env=None):
-    """(returncode, changed from the recap or None, output with its white space folded)."""
-    done = subprocess.run(
-        ["ansible-playbook", "site.yml", "-i", str(inventory), *args],
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    output = done.stdout + done.stderr
-    recap = re.search(r"localhost\s+: ok=\d+\s+changed=(\d+)", output)
-    # The callback folds long messages over several lines: compare with the white space folded.
-    return done.returncode, int(recap.group(1)) if recap else None, " ".join(output.split())
+    """(the command line's exit code, the recap's changed count or None, the output with its white
+    space folded: the callback folds long messages over several lines)."""
+    result = playbook.run("site.yml", inventory=inventory, args=args, env=env)
+    return result.exit_code, result.changed, " ".join(result.output.split())
 
 
 def remove_app(kube, namespace, pv):

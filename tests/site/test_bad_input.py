@@ -11,6 +11,8 @@ import pytest
 import yaml
 from site_playbook import run_site
 
+from openms_streamlit_k8s import playbook
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LOCAL_VARS = REPO / "inventories/local/group_vars/all/streamlit_k8s.yml"
 MANAGED = "app.kubernetes.io/managed-by=openms.streamlit_k8s"
@@ -51,8 +53,9 @@ def snapshot(kube):
     assert take() == before, "a rejected run changed the cluster"
 
 
-def assert_stopped_before_any_change(rc, changed, output):
-    assert rc != 0
+def assert_stopped_before_any_change(rc, changed, output, code=playbook.EXIT_BAD_INPUT):
+    # The command line's exit code says why (playbook.Progress.exit_code)
+    assert rc == code, output[-3000:]
     assert changed == 0, output[-3000:]
     # The first change of a run is the namespace: a run stopped by its inputs never gets
     # there, and builds no image.
@@ -116,22 +119,33 @@ def test_every_bad_input_of_a_phase_is_named_at_once(snapshot):
 
 
 @pytest.mark.parametrize(
-    "args,expected",
+    "args,expected,code",
     [
-        (["--tags", "web", "-e", "web_replicas=many"], "web_replicas"),
-        (["-e", "ingress_flavour=nginx-ingress"], "ingress_flavour"),
+        (["--tags", "web", "-e", "web_replicas=many"], "web_replicas", playbook.EXIT_BAD_INPUT),
+        (["-e", "ingress_flavour=nginx-ingress"], "ingress_flavour", playbook.EXIT_BAD_INPUT),
         (
             ["--tags", "web", "-e", "web_image=openms-streamlit-k8s/openms-app:no-such-tag"],
             "The image openms-streamlit-k8s/openms-app:no-such-tag does not exist",
+            playbook.EXIT_BAD_INPUT,
         ),
         (
             ["-e", "streamlit_k8s_url=https://openms.local", "-e", "ingress_host=openms.local"],
             "ingress_tls_secret and ingress_cert_manager_issuer are both empty, but the app is served over HTTPS",
+            playbook.EXIT_BAD_INPUT,
         ),
-        (["-e", "streamlit_k8s_url=https://openms.local"], "ingress_host is empty, but the app is served over HTTPS"),
-        (["-e", "streamlit_k8s_kubernetes_minimum=1.99"], "this collection needs 1.99 or later"),
-        (["-e", "streamlit_k8s_context=no-such-context"], "The cluster did not answer"),
-        (["-e", "streamlit_k8s_kubeconfig=/nonexistent/kubeconfig"], "Set streamlit_k8s_kubeconfig"),
+        (
+            ["-e", "streamlit_k8s_url=https://openms.local"],
+            "ingress_host is empty, but the app is served over HTTPS",
+            playbook.EXIT_BAD_INPUT,
+        ),
+        # the cluster answers, but is too old: a failed preflight, not an input
+        (["-e", "streamlit_k8s_kubernetes_minimum=1.99"], "this collection needs 1.99 or later", playbook.EXIT_FAILED),
+        (["-e", "streamlit_k8s_context=no-such-context"], "The cluster did not answer", playbook.EXIT_UNREACHABLE),
+        (
+            ["-e", "streamlit_k8s_kubeconfig=/nonexistent/kubeconfig"],
+            "Set streamlit_k8s_kubeconfig",
+            playbook.EXIT_UNREACHABLE,
+        ),
     ],
     ids=[
         "replicas-not-int",
@@ -144,16 +158,16 @@ def test_every_bad_input_of_a_phase_is_named_at_once(snapshot):
         "missing-kubeconfig",
     ],
 )
-def test_bad_value_stops_with_a_clear_message(snapshot, args, expected):
+def test_bad_value_stops_with_a_clear_message(snapshot, args, expected, code):
     rc, changed, output = run_site(*args)
-    assert_stopped_before_any_change(rc, changed, output)
+    assert_stopped_before_any_change(rc, changed, output, code)
     assert expected in output, output[-3000:]
 
 
 def test_missing_tls_secret_stops_the_ingress_phase_before_it_applies(snapshot):
     # Whether the Secret exists is the cluster's state, read by the ingress phase itself.
     rc, changed, output = run_site("--tags", "ingress", "-e", "ingress_tls_secret=no-such-secret")
-    assert (rc != 0, changed) == (True, 0), output[-3000:]
+    assert (rc, changed) == (playbook.EXIT_FAILED, 0), output[-3000:]
     assert "ingress_tls_secret=no-such-secret: no such Secret in namespace openms" in output, output[-3000:]
 
 

@@ -9,6 +9,7 @@ nothing that breaks the deployed app; the next run clears what it left.
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
 from site_playbook import remove_app, run_site
@@ -52,6 +53,32 @@ def test_a_root_owned_share_is_given_to_the_app_user_once(share_root, kube):
     assert not kube.core.list_namespaced_pod(APP, label_selector=f"job-name={CLAIM}-prepare").items
     rc, changed, output = run_share_phase()
     assert (rc, changed) == (0, 0), output[-3000:]
+
+
+def test_down_keeps_the_share_and_the_next_deploy_binds_it_again(share_root, kube):
+    """`streamlit-k8s down` deletes the namespace (and the claim); Retain keeps the volume, which is
+    then Released, still bound to the deleted claim's uid; the next run frees it and binds again."""
+    rc, _changed, output = run_share_phase()
+    assert rc == 0, output[-3000:]
+    kept = share_root / "workspace-1" / "result.txt"
+    kept.parent.mkdir()
+    kept.write_text("kept")
+    down = subprocess.run(
+        [sys.executable, "-m", "openms_streamlit_k8s", "down", "-e", f"streamlit_k8s_app_name={APP}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert f"kept: PersistentVolume {PV} (Retain)" in down.stdout
+    assert not [ns for ns in kube.core.list_namespace().items if ns.metadata.name == APP]
+    assert kube.core.read_persistent_volume(PV).status.phase == "Released"
+    rc, changed, output = run_share_phase()
+    assert rc == 0 and changed >= 1, output[-3000:]
+    assert "Free a Released volume for the claim of the same name" in output
+    claim = kube.core.read_namespaced_persistent_volume_claim(CLAIM, APP)
+    assert (claim.status.phase, claim.spec.volume_name) == ("Bound", PV)
+    assert kept.read_text() == "kept"
 
 
 def test_a_share_that_refuses_chown_stops_the_run_with_what_to_do(share_root, kube):

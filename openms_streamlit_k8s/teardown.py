@@ -1,0 +1,66 @@
+"""`streamlit-k8s down`: the app's namespace removed (its workspaces volume and data kept), or the
+local kind cluster deleted."""
+
+import json
+import subprocess
+import sys
+import time
+
+from . import paths, playbook, status
+
+WAIT_SECONDS = 300
+
+
+def app(inventory, extra_vars=()):
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    described = status.describe(inventory, extra_vars)
+    api = status.api_client(described)
+    core = client.CoreV1Api(api)
+    namespace = described["namespace"]
+    volumes = [
+        pv.metadata.name
+        for pv in core.list_persistent_volume().items
+        if pv.spec.claim_ref
+        and pv.spec.claim_ref.namespace == namespace
+        and pv.spec.claim_ref.name == described["workspaces_claim"]
+    ]
+    try:
+        core.delete_namespace(namespace)
+    except ApiException as error:
+        if error.status != 404:
+            raise
+        print(f"namespace {namespace}: not there")
+        return playbook.EXIT_OK
+    print(f"namespace {namespace}: deleting (its pods, Redis's volume, the workspaces claim)", flush=True)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            core.read_namespace(namespace)
+        except ApiException as error:
+            if error.status == 404:
+                break
+            raise
+        time.sleep(2)
+    else:
+        print(f"namespace {namespace}: still there after {WAIT_SECONDS} s", file=sys.stderr)
+        return playbook.EXIT_FAILED
+    print(f"namespace {namespace}: deleted")
+    for name in volumes:
+        print(f"kept: PersistentVolume {name} (Retain) and the workspaces on it; the next deploy binds it again")
+    return playbook.EXIT_OK
+
+
+def cluster():
+    facts_path = paths.cluster_facts()
+    if not facts_path.exists():
+        print(f"no local cluster: {facts_path} is missing")
+        return playbook.EXIT_OK
+    facts = json.loads(facts_path.read_text())
+    done = subprocess.run([facts["kind"], "delete", "cluster", "--name", facts["name"]], check=False)
+    if done.returncode != 0:
+        return playbook.EXIT_FAILED
+    facts_path.unlink()
+    print(f"kind cluster {facts['name']} deleted; the shared directory {facts['shared_dir']} is kept")
+    return playbook.EXIT_OK
