@@ -6,6 +6,7 @@
   status    pods per tier, ready/desired, the queue, workers alive, failed jobs, the URL
   down      the app removed (its workspaces volume is kept), or with --cluster the local cluster
   test      lint, unit tests, the collection, the cluster, the stack, and every test against them
+  bench     the benchmark on the local cluster: bench/results/latest.json and its plots
 
 Exit codes: 0 ok, 1 a task or test failed, 2 bad input (stopped before any change), 3 the cluster
 did not answer, 4 Ansible itself stopped (syntax, options), 130 interrupted.
@@ -148,6 +149,12 @@ def cmd_installed_check(args):
     return playbook.EXIT_OK
 
 
+def cmd_bench(args):
+    from bench import run
+
+    return run.main((["--steps", args.steps] if args.steps else []) + (["--keep"] if args.keep else []))
+
+
 def cmd_molecule(args):
     from . import testing
 
@@ -197,6 +204,9 @@ def parser():
     installed = command("installed-check", cmd_installed_check, "the installed artifact's check run on the local stack")
     installed.add_argument("ansible_args", nargs=argparse.REMAINDER, help="more ansible-playbook options")
     command("molecule", cmd_molecule, "every Molecule scenario, in three lanes")
+    bench = command("bench", cmd_bench, "the benchmark on the local cluster (bench/, writes bench/results)")
+    bench.add_argument("--steps", help="comma-separated, of deploy, queue, failure (default: all)")
+    bench.add_argument("--keep", action="store_true", help="keep the bench app deployed afterwards")
     command("checks", cmd_checks, "what the test command runs beside the cluster: lint, unit, collection")
     return main
 

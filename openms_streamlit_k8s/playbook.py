@@ -90,8 +90,9 @@ class Progress:
 
     Input checks (playbooks/tasks/inputs.yml, a role's tasks/inputs.yml, a role's argument specs)
     count to `inputs`, the cluster and namespace checks (playbooks/tasks/*) to `preflight`. A phase
-    starts with the first task of its role's tasks/main.yml; a task of any other file or role
-    (common, images' check.yml run by web) counts to the phase that runs it. A phase's seconds are
+    (a role: site.yml's phases, kind_cluster) starts with the first task of its tasks/main.yml; a
+    task of any other file or role (common's prune.yml, images' check.yml run by web) counts to
+    the phase that runs it. A phase's seconds are
     the sum of its tasks' times, from each task's start to the next one's.
     """
 
@@ -102,7 +103,8 @@ class Progress:
         self.stats = None
         self.started = None
         self._current = INPUTS
-        self._open = None  # (phase, when its task started)
+        self._open = None  # (phase, task, when it started)
+        self.task_seconds = []  # (phase, task, seconds), in the order they ran
 
     def phase_of(self, event_data):
         path = event_data.get("task_path") or ""
@@ -117,7 +119,7 @@ class Progress:
             return INPUTS
         if playbook_task:
             return PREFLIGHT
-        if role_task and role_task["file"] == "main.yml" and role_task["role"] in phases():
+        if role_task and role_task["file"] == "main.yml":
             return role_task["role"]
         return self._current
 
@@ -129,8 +131,9 @@ class Progress:
     def _close(self, at):
         """The open task's time goes to its phase."""
         if self._open is not None:
-            phase, since = self._open
+            phase, task, since = self._open
             self.phases[phase].seconds_sum += max(0.0, at - since)
+            self.task_seconds.append((phase, task, round(max(0.0, at - since), 2)))
             self.phases[phase].ended = at
             self._open = None
 
@@ -151,7 +154,7 @@ class Progress:
                 self._current = name
             phase = self._phase(name, at)
             phase.tasks += 1
-            self._open = (name, at)
+            self._open = (name, data.get("task", ""), at)
             self._say(at, f"{name}: {data.get('task', '')}")
         elif kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable"):
             name = self._open[0] if self._open else self.phase_of(data)
@@ -219,6 +222,11 @@ class Result:
     failure: Failure | None
     output: str
     log: str
+    tasks: list = dataclasses.field(default_factory=list)  # (phase, task, seconds)
+
+    def slowest(self, count=10):
+        """The tasks that took longest, for a profile of the run."""
+        return sorted(self.tasks, key=lambda task: -task[2])[:count]
 
     def as_dict(self):
         return {
@@ -232,6 +240,7 @@ class Result:
                 for p in self.phases
             ],
             "failure": dataclasses.asdict(self.failure) if self.failure else None,
+            "slowest_tasks": [{"phase": p, "task": t, "seconds": s} for p, t, s in self.slowest()],
             "log": self.log,
         }
 
@@ -293,6 +302,7 @@ def run(
         failure=progress.failures[-1] if exit_code not in (EXIT_OK, EXIT_ERROR) and progress.failures else None,
         output=output + stderr,
         log=os.path.join(runner.config.artifact_dir, "stdout"),
+        tasks=progress.task_seconds,
     )
 
 

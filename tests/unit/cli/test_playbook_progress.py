@@ -76,6 +76,18 @@ def test_each_task_counts_to_the_phase_that_runs_it():
     assert progress.exit_code(0) == playbook.EXIT_OK
 
 
+def test_a_role_outside_site_yml_is_a_phase_of_its_own():
+    events = Events()
+    events.task(
+        "roles/kind_cluster/tasks/main.yml:2", "Check the inputs", at=0, role="openms.streamlit_k8s.kind_cluster"
+    )
+    events.task("roles/kind_cluster/tasks/images.yml:8", "Build the images", at=1, changed=True)
+    events.end(at=5)
+    assert [(p.name, p.tasks, p.changed, p.seconds) for p in events.progress.phases.values()] == [
+        ("kind_cluster", 2, 1, 5.0)
+    ]
+
+
 def test_progress_lines_name_phase_task_and_elapsed_time():
     lines = []
     events = Events()
