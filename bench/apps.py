@@ -68,16 +68,38 @@ def remove(app):
     shutil.rmtree(pathlib.Path(facts()["shared_dir"]) / volume_name(app), ignore_errors=True)
 
 
-def deploy(app, *extra_args, tags=None):
-    """site.yml for the bench app, but its images phase (the images are the `openms` app's) and
-    validate."""
-    args = ["--skip-tags", "images,validate", "-e", json.dumps(site_vars(app)), *extra_args]
+def deploy(app, *extra_args, tags=None, images=False):
+    """site.yml for the bench app, without validate, and without its images phase unless asked
+    (the images are the `openms` app's)."""
+    skipped = "validate" if images else "images,validate"
+    args = ["--skip-tags", skipped, "-e", json.dumps(site_vars(app)), *extra_args]
     if tags:
         args = ["--tags", tags, *args]
     result = playbook.run("site.yml", args=args)
     if result.exit_code != playbook.EXIT_OK:
         raise RuntimeError(f"site.yml for {app}: {result.failure or result.output[-3000:]}")
     return result
+
+
+def remove_image(reference):
+    """An image of the bench, every tag of its name, from the kind nodes and the host's Docker."""
+    name = reference.rsplit(":", 1)[0]
+    nodes = subprocess.run(
+        [facts()["kind"], "get", "nodes", "--name", facts()["name"]], capture_output=True, text=True, check=False
+    ).stdout.split()
+    for node in nodes:
+        listed = subprocess.run(
+            ["docker", "exec", node, "crictl", "images", "-o", "json"], capture_output=True, text=True, check=False
+        )
+        for image in json.loads(listed.stdout or '{"images": []}')["images"]:
+            tags = [tag for tag in image.get("repoTags", []) if tag.startswith(f"docker.io/{name}:")]
+            if tags:
+                subprocess.run(["docker", "exec", node, "crictl", "rmi", *tags], capture_output=True, check=False)
+    tags = subprocess.run(
+        ["docker", "images", "--format", "{{.Repository}}:{{.Tag}}", name], capture_output=True, text=True, check=False
+    ).stdout.split()
+    if tags:
+        subprocess.run(["docker", "rmi", *tags], capture_output=True, check=False)
 
 
 def _clean(item):

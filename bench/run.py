@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import platform
+import re
 import statistics
 import subprocess
 import time
@@ -25,7 +26,9 @@ TARGETS = {
     "speedup_4_over_1": 3.5,
     "rebuild_rollout_seconds": 30,
 }
-STEPS = ("deploy", "queue", "failure")
+STEPS = ("deploy", "queue", "failure", "rollout")
+# The rollout step's app image: a tag of its own, removed from the nodes afterwards
+ROLLOUT_IMAGE = "openms-streamlit-k8s/bench-rollout-app:dev"
 
 
 def machine():
@@ -137,20 +140,71 @@ def queue_with_workers(jobs=40, job_seconds=1.0, singles=20, workers=(1, 2, 4)):
     return rows
 
 
-def failure_detection():
+# RQ's own settings (rq.defaults, rq.worker): heartbeat margin 60 s on a 30 s monitoring interval,
+# registries cleaned in the maintenance every 600 s, worker key TTL 420 s
+RQ_DEFAULTS = {
+    "worker_job_monitoring_interval": 30,
+    "worker_heartbeat_grace": 60,
+    "worker_maintenance_interval": 600,
+    "worker_ttl": 420,
+}
+
+
+def failure_detection(variants=("collection", "rq_defaults")):
     """3: validate's worker_kill check (a worker pod killed with grace 0 during a job) reports the
-    seconds until its job is in the failed registry, with the collection's worker settings."""
+    seconds until its job is in the failed registry: with the collection's worker settings, then
+    with RQ's defaults (the worker phase deployed again with them; waited for up to 2 x 700 s)."""
     report = pathlib.Path(apps.paths.cache_home()) / "bench" / "worker_kill.json"
     report.parent.mkdir(parents=True, exist_ok=True)
-    variables = {
-        **apps.site_vars(COLLECTION),
-        "validate_drills": True,
-        "validate_checks": ["worker_kill"],
-        "validate_report_path": str(report),
+    measured = {}
+    for variant in variants:
+        settings = RQ_DEFAULTS if variant == "rq_defaults" else {}
+        limit = 700 if settings else 60
+        if settings:
+            apps.deploy(COLLECTION, "-e", json.dumps(settings), tags="worker")
+        variables = {
+            **apps.site_vars(COLLECTION),
+            **settings,
+            "validate_drills": True,
+            "validate_checks": ["worker_kill"],
+            "validate_worker_kill_max_seconds": limit,
+            "validate_report_path": str(report),
+        }
+        result = playbook.run("site.yml", args=["--tags", "validate", "-e", json.dumps(variables)])
+        check = next(c for c in json.loads(report.read_text())["checks"] if c["check"] == "worker_kill")
+        seconds = re.search(r"was failed ([0-9.]+) s after", check["evidence"])
+        measured[variant] = {
+            "settings": settings or "the worker role's defaults",
+            "exit_code": result.exit_code,
+            "seconds": float(seconds.group(1)) if seconds else None,
+            "evidence": check["evidence"],
+        }
+    return measured
+
+
+def rollout_after_app_change():
+    """5: the app image rebuilt and rolled out after an app-only change (one more file in a copy of
+    the test app), as `deploy --tags images,web,worker` does it: build, load into the kind nodes,
+    both Deployments rolled onto the new content tag."""
+    import shutil
+    import tempfile
+    import uuid
+
+    copy = pathlib.Path(tempfile.mkdtemp(prefix="bench-app-")) / "app"
+    shutil.copytree(apps.paths.repo() / "files" / "test-app", copy, symlinks=True)
+    source = {"images_app_source": "directory", "images_app_dir": str(copy), "streamlit_k8s_app_image": ROLLOUT_IMAGE}
+    try:
+        apps.deploy(COLLECTION, "-e", json.dumps(source), tags="images,web,worker", images=True)  # the baseline
+        (copy / "bench-marker.txt").write_text(uuid.uuid4().hex)
+        result = apps.deploy(COLLECTION, "-e", json.dumps(source), tags="images,web,worker", images=True)
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+    return {
+        "seconds": result.seconds,
+        "changed": result.changed,
+        "phases": {p.name: p.seconds for p in result.phases},
+        "slowest": [{"phase": p, "task": t, "seconds": s} for p, t, s in result.slowest(8)],
     }
-    result = playbook.run("site.yml", args=["--tags", "validate", "-e", json.dumps(variables)])
-    check = next(c for c in json.loads(report.read_text())["checks"] if c["check"] == "worker_kill")
-    return {"exit_code": result.exit_code, "check": check}
 
 
 def main(argv=None):
@@ -167,6 +221,8 @@ def main(argv=None):
         print("bench: deploy side by side", flush=True)
         results["deploy"] = deploy_side_by_side()
         print(json.dumps(results["deploy"], indent=2), flush=True)
+    if "deploy" not in steps:
+        apps.deploy(COLLECTION)  # the app the other steps run against
     if "queue" in steps:
         print("bench: queue with 1, 2, 4 workers", flush=True)
         results["queue"] = queue_with_workers()
@@ -175,12 +231,20 @@ def main(argv=None):
         print("bench: failure detection", flush=True)
         results["failure"] = failure_detection()
         print(json.dumps(results["failure"], indent=2), flush=True)
+    if "rollout" in steps:
+        print("bench: rebuild and roll-out after an app-only change", flush=True)
+        results["rollout"] = rollout_after_app_change()
+        print(json.dumps(results["rollout"], indent=2), flush=True)
     results["seconds"] = round(time.monotonic() - started)
     if not args.keep:
         apps.remove(COLLECTION)
+        apps.remove_image(ROLLOUT_IMAGE)  # after its pods are gone: the nodes keep an image in use
     RESULTS.mkdir(exist_ok=True)
     previous = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
     merged = {**previous, **results}
+    # which commit and day each step's figures come from (a run may measure some steps only)
+    stamp = {"commit": results["commit"], "date": results["machine"]["date"]}
+    merged["measured"] = {**previous.get("measured", {}), **{step: stamp for step in steps}}
     (RESULTS / "latest.json").write_text(json.dumps(merged, indent=2) + "\n")
     from . import plots
 
