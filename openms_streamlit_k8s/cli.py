@@ -66,7 +66,7 @@ def cmd_up(args):
     if cluster.exit_code != playbook.EXIT_OK:
         return _report(args, [cluster])
     site = playbook.run("site.yml", inventory=LOCAL, args=_site_args(args), echo=_progress(args), stream=args.verbose)
-    facts = json.loads(paths.cluster_facts().read_text())
+    facts = paths.read_cluster_facts()
     return _report(args, [cluster, site], {"url": facts["ingress_url"] + "/", "kubeconfig": facts["kubeconfig"]})
 
 

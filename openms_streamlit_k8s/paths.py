@@ -1,5 +1,6 @@
 """Where the checkout, the caches and the local cluster's facts are."""
 
+import json
 import os
 import pathlib
 
@@ -25,4 +26,10 @@ def cache_home():
 
 
 def cluster_facts():
+    """The file the kind_cluster role writes about the local cluster it made."""
     return pathlib.Path(os.environ.get("OPENMS_K8S_CLUSTER_FACTS", DEFAULT_CLUSTER_FACTS))
+
+
+def read_cluster_facts():
+    """What that file says: kubeconfig, context, ingress URL, kind and kubectl binaries, shared directory."""
+    return json.loads(cluster_facts().read_text())

@@ -6,6 +6,7 @@ import datetime
 import functools
 import os
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -47,8 +48,6 @@ class Phase:
     tasks: int = 0
     changed: int = 0
     failed: int = 0
-    started: float | None = None
-    ended: float | None = None
     seconds_sum: float = 0.0
 
     @property
@@ -123,9 +122,9 @@ class Progress:
             return role_task["role"]
         return self._current
 
-    def _phase(self, name, at):
+    def _phase(self, name):
         if name not in self.phases:
-            self.phases[name] = Phase(name, started=at, ended=at)
+            self.phases[name] = Phase(name)
         return self.phases[name]
 
     def _close(self, at):
@@ -134,7 +133,6 @@ class Progress:
             phase, task, since = self._open
             self.phases[phase].seconds_sum += max(0.0, at - since)
             self.task_seconds.append((phase, task, round(max(0.0, at - since), 2)))
-            self.phases[phase].ended = at
             self._open = None
 
     def _say(self, at, line):
@@ -152,13 +150,13 @@ class Progress:
             name = self.phase_of(data)
             if name not in (INPUTS, PREFLIGHT) or self._current in (INPUTS, PREFLIGHT):
                 self._current = name
-            phase = self._phase(name, at)
+            phase = self._phase(name)
             phase.tasks += 1
             self._open = (name, data.get("task", ""), at)
             self._say(at, f"{name}: {data.get('task', '')}")
         elif kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable"):
             name = self._open[0] if self._open else self.phase_of(data)
-            phase = self._phase(name, at)
+            phase = self._phase(name)
             result = data.get("res") or {}
             if kind == "runner_on_ok" and result.get("changed"):
                 phase.changed += 1
@@ -279,7 +277,7 @@ def run(
         project_dir=str(root),
         playbook=playbook,
         inventory=inventory,
-        cmdline=" ".join(_quote(a) for a in args),
+        cmdline=shlex.join(str(arg) for arg in args),
         envvars=envvars,
         suppress_env_files=True,  # the environment may hold secrets (de.NBI inventory)
         quiet=not stream,
@@ -308,12 +306,6 @@ def run(
 
 def pathlib_name(playbook):
     return os.path.splitext(os.path.basename(playbook))[0]
-
-
-def _quote(arg):
-    import shlex
-
-    return shlex.quote(str(arg))
 
 
 def table(result):

@@ -1,7 +1,6 @@
 """`streamlit-k8s down`: the app's namespace removed (its workspaces volume and data kept), or the
 local kind cluster deleted."""
 
-import json
 import subprocess
 import sys
 import time
@@ -57,7 +56,7 @@ def cluster():
     if not facts_path.exists():
         print(f"no local cluster: {facts_path} is missing")
         return playbook.EXIT_OK
-    facts = json.loads(facts_path.read_text())
+    facts = paths.read_cluster_facts()
     done = subprocess.run([facts["kind"], "delete", "cluster", "--name", facts["name"]], check=False)
     if done.returncode != 0:
         return playbook.EXIT_FAILED

@@ -112,9 +112,7 @@ def run_playbook(name, playbook_path, *args, inventory="inventories/local"):
 
 
 def print_url():
-    import json
-
-    facts = json.loads(paths.cluster_facts().read_text())
+    facts = paths.read_cluster_facts()
     print(
         f"\nThe app answers at {facts['ingress_url']}/  (kubeconfig {facts['kubeconfig']}, context {facts['context']})"
     )

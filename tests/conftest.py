@@ -1,7 +1,6 @@
 """Shared fixtures: the local kind cluster described by the kind_cluster role's facts file."""
 
 import json
-import os
 import pathlib
 import sys
 
@@ -11,13 +10,14 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 # The collection imports as ansible_collections.openms.streamlit_k8s through collections/.
 sys.path.insert(0, str(REPO / "collections"))
 sys.path.insert(0, str(REPO / "tests"))
-DEFAULT_FACTS = "/var/cache/openms-streamlit-k8s/clusters/openms.json"
 
 
 @pytest.fixture(scope="session")
 def cluster():
     """What the kind_cluster role wrote about the cluster it made (kubeconfig, ports, images)."""
-    path = pathlib.Path(os.environ.get("OPENMS_K8S_CLUSTER_FACTS", DEFAULT_FACTS))
+    from openms_streamlit_k8s import paths
+
+    path = paths.cluster_facts()
     if not path.exists():
         pytest.fail(f"{path} is missing: run playbooks/local_cluster.yml first (the test command does)")
     return json.loads(path.read_text())
