@@ -34,14 +34,7 @@ def _report(args, results, extra=None):
         return code
     for result in results:
         print(f"\n{result.playbook}:")
-        print(playbook.table(result))
-        if result.exit_code != playbook.EXIT_OK:
-            if result.failure:
-                print(f"FAILED ({result.failure.kind}) in {result.failure.phase}: {result.failure.task}")
-                print(f"  {result.failure.message}")
-            else:
-                print(result.output[-3000:])
-            print(f"Ansible's output: {result.log}")
+        print(playbook.summary(result))
     for key, value in (extra or {}).items():
         print(f"{key}: {value}")
     return code

@@ -31,11 +31,11 @@ UNREACHABLE_TASKS = ("Stop when the cluster does not answer",)
 
 @functools.cache
 def phases():
-    """The phases, in site.yml's order (playbooks/site.yml: streamlit_k8s_phases)."""
+    """The phases: the roles of playbooks/site.yml, in order (each tagged with its name)."""
     import yaml
 
     plays = yaml.safe_load((paths.repo() / "playbooks" / "site.yml").read_text())
-    return tuple(plays[0]["vars"]["streamlit_k8s_phases"])
+    return tuple(entry["role"].rsplit(".", 1)[-1] for entry in plays[0]["roles"])
 
 
 _ROLE_TASK = re.compile(r"/roles/(?P<role>[^/]+)/tasks/(?P<file>[^:]+):\d+$")
@@ -320,6 +320,19 @@ def table(result):
         lines.append("  ".join(cells))
         if index == 0 or index == len(rows) - 2:
             lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def summary(result, output_tail=3000):
+    """The table, and for a failed run why it failed and where Ansible's whole output is."""
+    lines = [table(result)]
+    if result.exit_code != EXIT_OK:
+        if result.failure:
+            lines.append(f"FAILED ({result.failure.kind}) in {result.failure.phase}: {result.failure.task}")
+            lines.append(f"  {result.failure.message}")
+        else:
+            lines.append(result.output[-output_tail:])
+        lines.append(f"Ansible's output: {result.log}")
     return "\n".join(lines)
 
 

@@ -102,8 +102,9 @@ def run_playbook(name, playbook_path, *args, inventory="inventories/local"):
     """A playbook as a stage: progress lines, the summary; Ansible's output when it failed."""
     shell.stage(name)
     result = playbook.run(playbook_path, inventory=inventory, args=args, echo=lambda line: print(line, flush=True))
-    print(playbook.table(result))
+    print(playbook.summary(result))
     if result.exit_code != playbook.EXIT_OK:
+        # CI keeps only what is printed: Ansible's own account of the failure too
         print(result.output[-20000:])
         raise shell.Failed(
             f"{name}: exit {result.exit_code}" + (f": {result.failure.message}" if result.failure else "")

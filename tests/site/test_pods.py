@@ -55,7 +55,7 @@ def test_web_runs_streamlit_as_the_app_user_with_its_secrets(pod_host):
     assert web.run(f"touch {workspaces}/.testinfra && rm {workspaces}/.testinfra").rc == 0
 
 
-def test_every_web_pod_runs_streamlit_as_a_server_not_a_dev_tool(pod_host):
+def test_web_every_pod_runs_streamlit_as_a_server_not_a_dev_tool(pod_host):
     """The test app's config.toml turns the file watcher and run-on-save on, as a developer
     would leave them; what the pods run with must be off (no "File change. Rerun" prompt)."""
     webs = pod_host.all("web", "web")
@@ -86,7 +86,7 @@ print(json.dumps({"dirs": settings["demo_workspaces"]["source_dirs"], "demos": d
 """
 
 
-def test_a_demo_saved_through_one_web_pod_is_listed_by_the_other(pod_host):
+def test_web_a_demo_saved_through_one_pod_is_listed_by_the_other(pod_host):
     one, other = pod_host.all("web", "web")[:2]
     root = one.check_output("printenv WORKSPACES_DIR")
     name = f"pytest-demo-{uuid.uuid4().hex[:8]}"
@@ -116,7 +116,7 @@ def test_worker_runs_one_rq_worker_with_the_topp_tools(pod_host):
 
 
 @pytest.mark.parametrize("count", [1, 2], ids=["one-file", "two-files"])
-def test_the_app_workflow_needs_two_files_as_the_template_s_does(pod_host, cluster, count):
+def test_worker_the_app_workflow_needs_two_files_as_the_template_s_does(pod_host, cluster, count):
     """The test app's workflow links features across files as the template's does: on one file
     its FeatureLinkerUnlabeledKD refuses ("At least two maps must be given!", exit 8) and, as in
     the template, the run still returns success: only the log's ERROR line and the missing
