@@ -1,6 +1,7 @@
 """Run inside a worker pod with the app's Python and RQ (the Redis URL stays in the pod): K jobs of
 `time.sleep(S)` (waiting, as I/O does) enqueued at once, then N single jobs one after another
-on idle workers; prints one line `bench-result <json>` with each job's enqueue, start and end."""
+on idle workers (argv: K S N and the queue); prints one line `bench-result <json>` with each
+job's enqueue, start and end."""
 
 import json
 import os
@@ -10,9 +11,9 @@ import time
 from redis import Redis
 from rq import Queue
 
-K, S, N = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+K, S, N, QUEUE = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 redis = Redis.from_url(os.environ.get("RQ_REDIS_URL") or os.environ["REDIS_URL"])
-queue = Queue("openms-workflows", connection=redis)
+queue = Queue(QUEUE, connection=redis)
 
 
 def wait(jobs, limit):

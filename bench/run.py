@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import time
 
-from openms_streamlit_k8s import playbook
+from openms_streamlit_k8s import playbook, status
 
 from . import apps
 
@@ -111,7 +111,7 @@ def queue_with_workers(jobs=40, job_seconds=1.0, singles=20, workers=(1, 2, 4)):
         time.sleep(3)  # the new workers register and block on the queue
         out = apps.kubectl(
             "-n", COLLECTION, "exec", _worker_pod(COLLECTION), "-c", "worker", "--",
-            "/usr/local/bin/openms-k8s-python", "-c", probe, str(jobs), str(job_seconds), str(singles),
+            "/usr/local/bin/openms-k8s-python", "-c", probe, str(jobs), str(job_seconds), str(singles), status.QUEUE,
         )  # fmt: skip
         data = json.loads(next(line for line in out.splitlines() if line.startswith("bench-result ")).split(" ", 1)[1])
         batch_latency = [(start - enqueued) * 1000 for enqueued, start, _ in data["batch"]]

@@ -16,9 +16,14 @@ from . import collection, paths, playbook, shell
 # drills, roll-outs), and all the others.
 SLOW_LANE = ("worker", "app_image")
 CHECKS_LANE = ("validate", "ingress")
-# Site tests that deploy apps of their own and neither see nor change the `openms` app: they run
-# beside the others, which run in their order (some change `openms` and put it back).
-OWN_APP_TESTS = ("tests/site/test_workspaces_owner.py", "tests/site/test_denbi_manila.py")
+# Site tests that neither see nor change the `openms` app (apps of their own, or runs for an app
+# that must never get deployed): they run beside the others, which run in their order (some
+# change `openms` and put it back).
+OWN_APP_TESTS = (
+    "tests/site/test_workspaces_owner.py",
+    "tests/site/test_denbi_manila.py",
+    "tests/site/test_bad_input.py",
+)
 
 
 def _self(*args):
@@ -155,7 +160,7 @@ def test():
         if installed.wait() != 0:
             raise shell.Failed("the installed collection's check run failed (see above)")
         own_apps = shell.Background("site tests of apps of their own", ["pytest", "-q", *OWN_APP_TESTS], cwd=root)
-        shell.stage("site tests of the deployed app: bad input, check mode, converge, validate, inside the pods")
+        shell.stage("site tests of the deployed app: check mode, converge, validate, inside the pods")
         ignored = [option for path in OWN_APP_TESTS for option in ("--ignore", path)]
         rc_site = subprocess.run(["pytest", "-q", "--durations=25", *ignored, "tests/site"], cwd=root).returncode
         shell.stage("site tests of apps of their own: the share's owner, de.NBI Manila (started with the others)")

@@ -1,56 +1,48 @@
 """Bad input stops site.yml before its first change, with a message naming the variable.
 
-Needs the app deployed on the local cluster by site.yml -i inventories/local (the test
-command does that first).
+Every run is for an app that was never deployed (APP): stopped before its first change, it
+leaves no namespace, no volume and no image build behind. Runs beside the tests of the deployed
+`openms` app (openms_streamlit_k8s/testing.py: OWN_APP_TESTS); a phase that finds bad state in
+the cluster itself is tested on the deployed app (test_bad_cluster_state.py).
 """
 
 import json
 import pathlib
 
 import pytest
+import site_playbook
 import yaml
-from site_playbook import run_site
 
 from openms_streamlit_k8s import playbook
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LOCAL_VARS = REPO / "inventories/local/group_vars/all/streamlit_k8s.yml"
-MANAGED = "app.kubernetes.io/managed-by=openms.streamlit_k8s"
-# The Molecule scenarios and the site tests of other apps run beside these tests: only the
-# objects of the app they run against count.
+APP = "bad-input"
 
 
 @pytest.fixture
-def snapshot(kube):
-    """resourceVersions of every object the collection made; equal before and after means nothing changed."""
-    from kubernetes import client
-
-    batch = client.BatchV1Api(kube.api)
+def snapshot(kube, cluster):
+    """Nothing of APP in the cluster or the build cache, before and after the run."""
 
     def take():
-        listed = {
-            "Namespace": kube.core.list_namespace(label_selector=MANAGED),
-            "PersistentVolume": kube.core.list_persistent_volume(label_selector=MANAGED),
-            "PersistentVolumeClaim": kube.core.list_namespaced_persistent_volume_claim("openms"),
-            "ConfigMap": kube.core.list_namespaced_config_map("openms", label_selector=MANAGED),
-            "Secret": kube.core.list_namespaced_secret("openms", label_selector=MANAGED),
-            "Service": kube.core.list_namespaced_service("openms", label_selector=MANAGED),
-            "Deployment": kube.apps.list_namespaced_deployment("openms", label_selector=MANAGED),
-            "StatefulSet": kube.apps.list_namespaced_stateful_set("openms", label_selector=MANAGED),
-            "CronJob": batch.list_namespaced_cron_job("openms", label_selector=MANAGED),
-            "Ingress": kube.net.list_namespaced_ingress("openms", label_selector=MANAGED),
-        }
+        namespaces = [n.metadata.name for n in kube.core.list_namespace().items if n.metadata.name == APP]
+        volumes = kube.core.list_persistent_volume(label_selector=f"app.kubernetes.io/instance={APP}").items
         return {
-            f"{kind}/{item.metadata.name}": item.metadata.resource_version
-            for kind, found in listed.items()
-            for item in found.items
-            if (item.metadata.labels or {}).get("app.kubernetes.io/instance") == "openms"
+            "namespaces": namespaces,
+            "volumes": [v.metadata.name for v in volumes],
+            "built": pathlib.Path(f"/var/cache/openms-streamlit-k8s/build/apps/{APP}").exists(),
+            "shared": [path.name for path in pathlib.Path(cluster["shared_dir"]).glob(f"{APP}-*")],
         }
 
-    before = take()
-    assert {"Deployment/openms-web", "Deployment/openms-worker", "StatefulSet/openms-redis"} <= before.keys()
+    empty = {"namespaces": [], "volumes": [], "built": False, "shared": []}
+    assert take() == empty, f"{APP} was deployed before the test"
     yield
-    assert take() == before, "a rejected run changed the cluster"
+    assert take() == empty, "a rejected run changed the cluster"
+
+
+def run_site(*args, **kwargs):
+    """site.yml for APP (an -e after this one may still set another name)."""
+    return site_playbook.run_site("-e", f"streamlit_k8s_app_name={APP}", *args, **kwargs)
 
 
 def assert_stopped_before_any_change(rc, changed, output, code=playbook.EXIT_BAD_INPUT):
@@ -82,6 +74,7 @@ BAD_INPUTS = {
     "images_app_image": ("OpenMS/App:dev", "images_app_image=OpenMS/App:dev is not allowed: it must be an image"),
     "web_replicas": (-1, "web_replicas=-1 is not allowed: it must be an integer from 0 to 20"),
     "web_workspaces_path": ("/app/../workspaces", "web_workspaces_path=/app/../workspaces is not allowed: it must be"),
+    "web_port": (80, "web_port=80 is not allowed: it must be an integer from 1024 to 65535"),
     "web_cpu_request": ("fast", "web_cpu_request=fast is not allowed: it must be a cpu quantity"),
     "web_cookie_secret": ("short", "web_cookie_secret=(hidden) is not allowed: it must be at least 32 characters"),
     "web_env": ({"REDIS_URL": "redis://elsewhere"}, "web_env={'REDIS_URL': 'redis://elsewhere'} is not allowed"),
@@ -129,6 +122,13 @@ def test_every_bad_input_of_a_phase_is_named_at_once(snapshot):
     [
         (["--tags", "web", "-e", "web_replicas=many"], "web_replicas", playbook.EXIT_BAD_INPUT),
         (["-e", "ingress_flavour=nginx-ingress"], "ingress_flavour", playbook.EXIT_BAD_INPUT),
+        # the shared names are set as a whole (role common's argument spec)
+        (
+            ["-e", json.dumps({"streamlit_k8s_names": {"redis": "openms-redis", "web": "openms-web"}})],
+            "missing required arguments: cleanup, web_config, worker, workspaces_claim, workspaces_volume "
+            "found in streamlit_k8s_names",
+            playbook.EXIT_BAD_INPUT,
+        ),
         (
             ["--tags", "web", "-e", "web_image=openms-streamlit-k8s/openms-app:no-such-tag"],
             "The image openms-streamlit-k8s/openms-app:no-such-tag does not exist",
@@ -156,6 +156,7 @@ def test_every_bad_input_of_a_phase_is_named_at_once(snapshot):
     ids=[
         "replicas-not-int",
         "unknown-flavour",
+        "common:partial-names",
         "missing-image-tag",
         "https-without-certificate",
         "https-without-host",
@@ -168,13 +169,6 @@ def test_bad_value_stops_with_a_clear_message(snapshot, args, expected, code):
     rc, changed, output = run_site(*args)
     assert_stopped_before_any_change(rc, changed, output, code)
     assert expected in output, output[-3000:]
-
-
-def test_missing_tls_secret_stops_the_ingress_phase_before_it_applies(snapshot):
-    # Whether the Secret exists is the cluster's state, read by the ingress phase itself.
-    rc, changed, output = run_site("--tags", "ingress", "-e", "ingress_tls_secret=no-such-secret")
-    assert (rc, changed) == (playbook.EXIT_FAILED, 0), output[-3000:]
-    assert "ingress_tls_secret=no-such-secret: no such Secret in namespace openms" in output, output[-3000:]
 
 
 @pytest.mark.parametrize("secret", ["web_admin_password", "web_cookie_secret", "redis_password"])

@@ -169,6 +169,22 @@ def test_the_table_has_a_row_per_phase_and_a_total():
     assert lines[-1].split() == ["total", "12", "4", "21.3"]
 
 
+def test_the_summary_of_a_failed_run_says_why_and_where_the_output_is():
+    events = Events()
+    deploy(events)
+    events.end(at=20)
+    phases = list(events.progress.phases.values())
+    ok = playbook.Result("site.yml", 0, playbook.EXIT_OK, 0, 20.0, phases, None, "all output", "/runs/1")
+    assert playbook.summary(ok) == playbook.table(ok)
+    failure = playbook.Failure("web", "Apply the web tier", "boom", "failed")
+    failed = playbook.Result("site.yml", 2, playbook.EXIT_FAILED, None, 20.0, phases, failure, "x" * 5000, "/runs/2")
+    lines = playbook.summary(failed).splitlines()
+    assert lines[-3:] == ["FAILED (failed) in web: Apply the web tier", "  boom", "Ansible's output: /runs/2"]
+    # without a failed task (a syntax error) the end of Ansible's own output instead
+    broken = playbook.Result("site.yml", 4, playbook.EXIT_ERROR, None, 0.0, [], None, "y" * 5000, "/runs/3")
+    assert playbook.summary(broken, output_tail=100).splitlines()[-2:] == ["y" * 100, "Ansible's output: /runs/3"]
+
+
 def test_the_names_it_relies_on_are_those_of_the_playbooks():
     # each phase is a role of site.yml tagged with its own name (what --tags selects)
     site = yaml.safe_load((REPO / "playbooks/site.yml").read_text())[0]
