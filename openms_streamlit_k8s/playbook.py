@@ -1,8 +1,10 @@
 """A playbook of the collection run through ansible-runner: progress per phase from its events,
 a summary per phase, and an exit code a script can trust."""
 
+import contextlib
 import dataclasses
 import datetime
+import fcntl
 import functools
 import os
 import re
@@ -243,16 +245,37 @@ class Result:
         }
 
 
+IN_USE = ".in-use"  # a run holds an exclusive lock on this file in its directory while it runs
+
+
+def _in_use(directory):
+    try:
+        with open(os.path.join(directory, IN_USE), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+@contextlib.contextmanager
 def _run_directory(name):
-    """A private directory for one run's artifacts (its output, events), kept for the last runs."""
+    """A private directory for one run's artifacts (its output, events), locked while the run
+    lasts; the oldest beyond the last KEPT_RUNS are removed unless another run still uses them
+    (the test command runs playbooks from two processes, and a long run is among the oldest)."""
     runs = paths.cache_home() / "runs"
     runs.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(runs, 0o700)
-    kept = sorted(runs.iterdir(), key=lambda p: p.stat().st_mtime)
-    for old in kept[: max(0, len(kept) - paths.KEPT_RUNS)]:
-        shutil.rmtree(old, ignore_errors=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return tempfile.mkdtemp(prefix=f"{stamp}-{re.sub(r'[^a-z0-9]+', '-', name.lower())}-", dir=runs)
+    private = tempfile.mkdtemp(prefix=f"{stamp}-{re.sub(r'[^a-z0-9]+', '-', name.lower())}-", dir=runs)
+    with open(os.path.join(private, IN_USE), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = sorted(runs.iterdir(), key=lambda p: p.stat().st_mtime)
+        for old in kept[: max(0, len(kept) - paths.KEPT_RUNS)]:
+            if not _in_use(old):
+                shutil.rmtree(old, ignore_errors=True)
+        yield private
 
 
 def run(
@@ -261,10 +284,14 @@ def run(
     """Run a playbook of the checkout; returns a Result. `args` are ansible-playbook's options
     (--tags, -e, --check, --diff); `echo` gets the progress lines; `stream` prints Ansible's own
     output as it comes; `extra_handler` sees every event after the progress."""
+    root = paths.repo()
+    with _run_directory(pathlib_name(playbook)) as private:
+        return _run(private, root, playbook, inventory, args, env, echo, stream, extra_handler)
+
+
+def _run(private, root, playbook, inventory, args, env, echo, stream, extra_handler):
     import ansible_runner
 
-    root = paths.repo()
-    private = _run_directory(pathlib_name(playbook))
     progress = Progress(echo=echo)
     # Ansible runs in a pseudo-terminal under ansible-runner: no colour codes in the output
     envvars = {"ANSIBLE_CONFIG": str(root / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1", **(env or {})}
