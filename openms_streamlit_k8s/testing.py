@@ -159,11 +159,11 @@ def test():
         shell.stage("installed collection: openms.streamlit_k8s.site --check (started with the idempotence run)")
         if installed.wait() != 0:
             raise shell.Failed("the installed collection's check run failed (see above)")
-        own_apps = shell.Background("site tests of apps of their own", ["pytest", "-q", *OWN_APP_TESTS], cwd=root)
+        own_apps = shell.Background("site tests beside the others", ["pytest", "-q", *OWN_APP_TESTS], cwd=root)
         shell.stage("site tests of the deployed app: check mode, converge, validate, inside the pods")
         ignored = [option for path in OWN_APP_TESTS for option in ("--ignore", path)]
         rc_site = subprocess.run(["pytest", "-q", "--durations=25", *ignored, "tests/site"], cwd=root).returncode
-        shell.stage("site tests of apps of their own: the share's owner, de.NBI Manila (started with the others)")
+        shell.stage("site tests beside: the share's owner, de.NBI Manila, bad input (started with the others)")
         rc_site = own_apps.wait() or rc_site
         shell.stage("molecule scenarios (started after the deploy; waiting for the last)")
         rc_molecule = molecule.wait()
