@@ -21,6 +21,8 @@ NAMESPACED_KINDS = (
 # What the API server or a controller makes in every namespace, or from a StatefulSet's template
 NOT_OURS = {("ConfigMap", "kube-root-ca.crt")}
 ROLLOUTS = ("deployment/{app}-web", "deployment/{app}-worker", "statefulset/{app}-redis")
+# where the local inventory's apps mount their workspaces
+WORKSPACES_PATH = "/app/workspaces-streamlit-template"
 
 
 facts = functools.cache(paths.read_cluster_facts)  # read once per bench run

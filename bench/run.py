@@ -25,8 +25,11 @@ TARGETS = {
     "latency_p50_ms": 100,
     "speedup_4_over_1": 3.5,
     "rebuild_rollout_seconds": 30,
+    "migrate_over_tar": 0.8,
 }
-STEPS = ("deploy", "queue", "failure", "rollout")
+STEPS = ("deploy", "queue", "failure", "rollout", "migrate")
+# The migrate step's old volume: MIGRATE_FILES files of MIGRATE_FILE_BYTES each, and as many small ones
+MIGRATE_VOLUME, MIGRATE_FILES, MIGRATE_FILE_BYTES = "bench-old-workspaces", 8, 128 * 2**20
 # The rollout step's app image: a tag of its own, removed from the nodes afterwards
 ROLLOUT_IMAGE = "openms-streamlit-k8s/bench-rollout-app:dev"
 
@@ -207,6 +210,74 @@ def rollout_after_app_change():
     }
 
 
+def migrate_beside_tar():
+    """6: the migrate role's copy of a Docker volume into the app's volume (its tar stream into the
+    transfer pod), beside a plain `tar -c | kubectl exec -i <pod> -- tar -x` of the same data into
+    the same volume, each into an empty directory; MB/s of the copy alone (the role's report) and of
+    its whole run (both sides listed with every file's SHA-256, then compared)."""
+    import tempfile
+
+    subprocess.run(["docker", "volume", "rm", "-f", MIGRATE_VOLUME], capture_output=True, check=False)
+    subprocess.run(["docker", "volume", "create", MIGRATE_VOLUME], capture_output=True, check=True)
+    source = pathlib.Path(
+        subprocess.run(
+            ["docker", "volume", "inspect", "-f", "{{.Mountpoint}}", MIGRATE_VOLUME],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    for index in range(MIGRATE_FILES):
+        workspace = source / f"workspace-{index}"
+        (workspace / "small").mkdir(parents=True)
+        (workspace / "data.bin").write_bytes(os.urandom(MIGRATE_FILE_BYTES))
+        for small in range(100):
+            (workspace / "small" / f"{small}.json").write_text(json.dumps({"index": small}))
+    total = sum(path.stat().st_size for path in source.rglob("*") if path.is_file())
+    report = pathlib.Path(tempfile.mkdtemp(prefix="bench-migrate-")) / "report.json"
+    variables = {**apps.site_vars(COLLECTION), "migrate_volume": MIGRATE_VOLUME, "migrate_report_path": str(report)}
+    try:
+        started = time.monotonic()
+        run = playbook.run("playbooks/migrate.yml", args=["-e", json.dumps(variables)])
+        whole = time.monotonic() - started
+        if run.exit_code != playbook.EXIT_OK:
+            raise RuntimeError(f"migrate: {run.failure or run.output[-3000:]}")
+        (copied,) = json.loads(report.read_text())["passes"]
+        selector = ["-l", "app.kubernetes.io/component=web", "-o", "jsonpath={.items[0].metadata.name}"]
+        web = apps.kubectl("-n", COLLECTION, "get", "pods", *selector)
+        target = f"{apps.WORKSPACES_PATH}/bench-tar"
+        apps.kubectl("-n", COLLECTION, "exec", web, "-c", "web", "--", "mkdir", "-p", target)
+        cluster = apps.facts()
+        kubectl = [cluster["kubectl"], "--kubeconfig", cluster["kubeconfig"], "--context", cluster["context"]]
+        started = time.monotonic()
+        plain = subprocess.run(
+            f"tar -c -C {source} . | {' '.join(kubectl)} -n {COLLECTION} exec -i {web} -c web -- tar -x -C {target}",
+            shell=True,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        tar_seconds = time.monotonic() - started
+        if plain.returncode != 0:
+            raise RuntimeError(f"tar | kubectl exec tar: {plain.stderr[-2000:]}")
+    finally:
+        subprocess.run(["docker", "volume", "rm", "-f", MIGRATE_VOLUME], capture_output=True, check=False)
+    copy_rate = copied["bytes"] / 1e6 / copied["copy_seconds"]
+    tar_rate = total / 1e6 / tar_seconds
+    return {
+        "bytes": total,
+        "files": copied["files"],
+        "copy_seconds": copied["copy_seconds"],
+        "copy_mb_per_s": round(copy_rate, 1),
+        "run_seconds": round(whole, 1),
+        "run_mb_per_s": round(total / 1e6 / whole, 1),
+        "run_phases": {p.name: p.seconds for p in run.phases},
+        "tar_kubectl_seconds": round(tar_seconds, 1),
+        "tar_kubectl_mb_per_s": round(tar_rate, 1),
+        "migrate_over_tar": round(copy_rate / tar_rate, 2),
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="streamlit-k8s bench", description=__doc__)
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
@@ -235,6 +306,10 @@ def main(argv=None):
         print("bench: rebuild and roll-out after an app-only change", flush=True)
         results["rollout"] = rollout_after_app_change()
         print(json.dumps(results["rollout"], indent=2), flush=True)
+    if "migrate" in steps:
+        print("bench: migrate beside tar | kubectl exec tar", flush=True)
+        results["migrate"] = migrate_beside_tar()
+        print(json.dumps(results["migrate"], indent=2), flush=True)
     results["seconds"] = round(time.monotonic() - started)
     if not args.keep:
         apps.remove(COLLECTION)

@@ -1,10 +1,11 @@
 """streamlit-k8s: the collection's commands.
 
   up        the local kind cluster, the whole stack deployed and validated, the URL printed
-  deploy    site.yml on an inventory (--tags, --check --diff, -e)
+  deploy    site.yml on an inventory: each of its apps (--limit, --tags, --check --diff, -e)
   validate  the acceptance checks on the live stack (--drills adds the drills)
-  status    pods per tier, ready/desired, the queue, workers alive, failed jobs, the URL
-  down      the app removed (its workspaces volume is kept), or with --cluster the local cluster
+  migrate   an app's workspaces from its Docker volume onto Kubernetes (--from-volume, --final)
+  status    for each app: pods per tier, ready/desired, the queue, workers alive, the URL
+  down      an app removed (its workspaces volume is kept), or with --cluster the local cluster
   test      lint, unit tests, the collection, the cluster, the stack, and every test against them
   bench     the benchmark on the local cluster: bench/results/latest.json and its plots
 
@@ -19,6 +20,8 @@ import sys
 from . import paths, playbook, shell
 
 LOCAL = "inventories/local"
+# The migrate role's tasks whose messages the command prints
+MIGRATE_SAYS = ("Report the pass", "Say what the operator does next")
 
 
 def _progress(args):
@@ -36,12 +39,12 @@ def _report(args, results, extra=None):
         print(f"\n{result.playbook}:")
         print(playbook.summary(result))
     for key, value in (extra or {}).items():
-        print(f"{key}: {value}")
+        print(f"{key}:", *value, sep="\n  ") if isinstance(value, list) else print(f"{key}: {value}")
     return code
 
 
 def _site_args(args):
-    options = []
+    options = ["--limit", args.limit] if getattr(args, "limit", None) else []
     for flag in ("tags", "skip_tags"):
         if getattr(args, flag, None):
             options += [f"--{flag.replace('_', '-')}", getattr(args, flag)]
@@ -71,7 +74,7 @@ def cmd_deploy(args):
 
 
 def cmd_validate(args):
-    options = ["--tags", "validate"]
+    options = ["--tags", "validate"] + (["--limit", args.limit] if args.limit else [])
     if args.drills:
         options += ["-e", "validate_drills=true"]
     if args.checks:
@@ -82,24 +85,53 @@ def cmd_validate(args):
     return _report(args, [result])
 
 
+def cmd_migrate(args):
+    options = _site_args(args) + ["-e", json.dumps({"migrate_volume": args.from_volume})]
+    if args.from_host:
+        options += ["-e", json.dumps({"migrate_from_host": args.from_host})]
+    if args.final:
+        options += ["-e", json.dumps({"migrate_final": True})]
+    said = []
+
+    def keep_said(event):
+        """What the role tells the operator: what each pass copied (or would), the DNS step."""
+        data = event.get("event_data") or {}
+        if event.get("event") == "runner_on_ok" and data.get("task") in MIGRATE_SAYS:
+            said.append(f"{data.get('host')}: {' '.join(str((data.get('res') or {}).get('msg', '')).split())}")
+        return True
+
+    result = playbook.run(
+        "playbooks/migrate.yml",
+        inventory=args.inventory,
+        args=options,
+        echo=_progress(args),
+        stream=args.verbose,
+        extra_handler=keep_said,
+    )
+    return _report(args, [result], {"said": said})
+
+
 def cmd_status(args):
     from . import status
 
     try:
-        app = status.describe(args.inventory, args.extra_vars)
-        state = status.collect(app)
+        apps = status.describe(args.inventory, args.extra_vars, args.limit)
+        states = [status.collect(app) for app in apps]
     except Exception as error:  # the cluster or Ansible did not answer: say which, exit 3
         print(f"status: {error}", file=sys.stderr)
         return playbook.EXIT_UNREACHABLE
-    code = playbook.EXIT_OK if status.healthy(state) else playbook.EXIT_FAILED
-    print(json.dumps(state, indent=2) if args.json else status.render(state))
-    return code
+    healthy = all(status.healthy(state) for state in states)
+    if args.json:
+        print(json.dumps({"healthy": healthy, "apps": states}, indent=2))
+    else:
+        print(status.render(states))
+    return playbook.EXIT_OK if healthy else playbook.EXIT_FAILED
 
 
 def cmd_down(args):
     from . import teardown
 
-    return teardown.cluster() if args.cluster else teardown.app(args.inventory, args.extra_vars)
+    return teardown.cluster() if args.cluster else teardown.apps(args.inventory, args.extra_vars, args.limit)
 
 
 def cmd_test(args):
@@ -168,6 +200,7 @@ def parser():
         sub.set_defaults(function=function)
         if inventory:
             sub.add_argument("-i", "--inventory", default=LOCAL, help=f"inventory (default {LOCAL})")
+            sub.add_argument("-l", "--limit", help="only these apps of the inventory (an Ansible host pattern)")
         return sub
 
     def extra_vars(sub):
@@ -187,8 +220,16 @@ def parser():
     )
     validate.add_argument("--checks", help="only these checks, comma-separated")
     extra_vars(validate)
-    extra_vars(command("status", cmd_status, "the live state of the app", inventory=True))
-    down = command("down", cmd_down, "remove the app (its workspaces volume is kept)", inventory=True)
+    migrate = command(
+        "migrate", cmd_migrate, "move an app's workspaces from its Docker volume onto Kubernetes", inventory=True
+    )
+    migrate.add_argument("--from-volume", required=True, help="the old app's Docker volume")
+    migrate.add_argument("--from-host", help="the old host, an inventory host (default: this machine)")
+    migrate.add_argument("--final", action="store_true", help="cut over: drain and stop the old app, last pass")
+    migrate.add_argument("--check", action="store_true", help="copy nothing, say what would be copied")
+    extra_vars(migrate)
+    extra_vars(command("status", cmd_status, "the live state of each app of the inventory", inventory=True))
+    down = command("down", cmd_down, "remove an app (its workspaces volume is kept)", inventory=True)
     extra_vars(down)
     down.add_argument("--cluster", action="store_true", help="delete the local kind cluster instead")
     command("test", cmd_test, "every test, with its own set-up")
@@ -198,7 +239,7 @@ def parser():
     installed.add_argument("ansible_args", nargs=argparse.REMAINDER, help="more ansible-playbook options")
     command("molecule", cmd_molecule, "every Molecule scenario, in three lanes")
     bench = command("bench", cmd_bench, "the benchmark on the local cluster (bench/, writes bench/results)")
-    bench.add_argument("--steps", help="comma-separated, of deploy, queue, failure (default: all)")
+    bench.add_argument("--steps", help="comma-separated, of deploy, queue, failure, rollout, migrate (default: all)")
     bench.add_argument("--keep", action="store_true", help="keep the bench app deployed afterwards")
     command("checks", cmd_checks, "what the test command runs beside the cluster: lint, unit, collection")
     return main

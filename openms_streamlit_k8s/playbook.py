@@ -63,6 +63,7 @@ class Failure:
     task: str
     message: str
     kind: str  # "failed", "bad_input" or "unreachable"
+    host: str = ""  # the app (inventory host) it failed for
 
 
 def _timestamp(event):
@@ -70,6 +71,11 @@ def _timestamp(event):
     if created:
         return datetime.datetime.fromisoformat(created).timestamp()
     return time.time()
+
+
+def _for(host):
+    """Which app a line is about, for the apps of an inventory (the local inventory's one too)."""
+    return f" [{host}]" if host else ""
 
 
 def _message(result):
@@ -184,9 +190,9 @@ class Progress:
             kind = "bad_input"
         else:
             kind = "failed"
-        failure = Failure(phase, task, _message(result), kind)
+        failure = Failure(phase, task, _message(result), kind, data.get("host") or "")
         self.failures.append(failure)
-        self._say(at, f"{phase}: FAILED: {task}: {failure.message}")
+        self._say(at, f"{phase}: FAILED: {task}{_for(failure.host)}: {failure.message}")
 
     @property
     def changed(self):
@@ -355,7 +361,8 @@ def summary(result, output_tail=3000):
     lines = [table(result)]
     if result.exit_code != EXIT_OK:
         if result.failure:
-            lines.append(f"FAILED ({result.failure.kind}) in {result.failure.phase}: {result.failure.task}")
+            failure = result.failure
+            lines.append(f"FAILED ({failure.kind}) in {failure.phase}: {failure.task}{_for(failure.host)}")
             lines.append(f"  {result.failure.message}")
         else:
             lines.append(result.output[-output_tail:])

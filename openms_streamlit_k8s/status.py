@@ -25,22 +25,24 @@ print("queue-state", json.dumps({{
 """
 
 
-def describe(inventory, extra_vars=(), env=None):
-    """The app's cluster access and names, as Ansible resolves them from the inventory (and any
-    extra variables, as ansible-playbook takes them)."""
+def describe(inventory, extra_vars=(), limit=None, env=None):
+    """Each app of the inventory (its hosts in group `apps`, or those `limit` picks): cluster access
+    and names, as Ansible resolves them (with any extra variables, as ansible-playbook takes them),
+    in the inventory's order of hosts."""
     found = {}
 
     def keep(event):
         data = event.get("event_data") or {}
         if event.get("event") == "runner_on_ok" and isinstance((data.get("res") or {}).get("msg"), dict):
-            found.update(data["res"]["msg"])
+            found[data.get("host")] = data["res"]["msg"]
         return True
 
     args = [option for value in extra_vars or () for option in ("-e", value)]
+    args += ["--limit", limit] if limit else []
     result = playbook.run("playbooks/describe.yml", inventory=inventory, args=args, env=env, extra_handler=keep)
     if result.exit_code != playbook.EXIT_OK or not found:
-        raise RuntimeError(f"could not read the app's names from {inventory}: {result.output[-2000:]}")
-    return found
+        raise RuntimeError(f"could not read the apps' names from {inventory}: {result.output[-2000:]}")
+    return [found[host] for host in sorted(found, key=lambda host: int(found[host]["order"]))]
 
 
 def api_client(app):
@@ -140,32 +142,49 @@ def healthy(state):
     )
 
 
-def render(state):
-    lines = [f"app {state['app']} in namespace {state['namespace']}: {state['url']}/", ""]
-    rows = [("tier", "workload", "ready/desired", "pods (restarts, node)")]
-    for tier in sorted(state["workloads"], key=lambda t: TIERS.index(t) if t in TIERS else len(TIERS)):
-        workload = state["workloads"][tier]
-        pods = ", ".join(
-            f"{p['name']} {'Ready' if p['ready'] else p['phase']} ({p['restarts']}, {p['node']})"
-            for p in state["pods"].get(tier, [])
-        )
-        rows.append(
-            (tier, f"{workload['kind']}/{workload['name']}", f"{workload['ready']}/{workload['desired']}", pods)
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3])
-    for cron in state["cronjobs"]:
-        lines.append(
-            f"cronjob {cron['name']} '{cron['schedule']}'{' (suspended)' if cron['suspended'] else ''}, "
-            f"last success {cron['last_success'] or 'never'}"
-        )
-    queue = state["queue"]
-    if "error" in queue:
-        lines.append(f"queue {QUEUE}: unknown ({queue['error']})")
-    else:
-        lines.append(
-            f"queue {QUEUE}: {queue['queued']} queued, {queue['started']} running, {queue['failed']} failed; "
-            f"{queue['workers']} workers alive"
-        )
-    return "\n".join(lines)
+def _pods(pods):
+    return ", ".join(
+        f"{pod['name']} {'Ready' if pod['ready'] else pod['phase']} ({pod['restarts']}, {pod['node']})" for pod in pods
+    )
+
+
+def render(states):
+    """Every app in one table (a row per workload), then each app's clean-up job, queue and URL."""
+    rows = [("app", "namespace", "tier", "workload", "ready/desired", "pods (restarts, node)")]
+    notes = []
+    for state in states:
+        workloads = state["workloads"]
+        for tier in sorted(workloads, key=lambda t: TIERS.index(t) if t in TIERS else len(TIERS)):
+            workload = workloads[tier]
+            rows.append(
+                (
+                    state["app"],
+                    state["namespace"],
+                    tier,
+                    f"{workload['kind']}/{workload['name']}",
+                    f"{workload['ready']}/{workload['desired']}",
+                    _pods(state["pods"].get(tier, [])),
+                )
+            )
+        if not workloads:
+            rows.append((state["app"], state["namespace"], "-", "(none)", "-", ""))
+        for cron in state["cronjobs"]:
+            notes.append(
+                f"{state['app']}: cronjob {cron['name']} '{cron['schedule']}'"
+                f"{' (suspended)' if cron['suspended'] else ''}, last success {cron['last_success'] or 'never'}"
+            )
+        queue = state["queue"]
+        if "error" in queue:
+            notes.append(f"{state['app']}: queue {QUEUE}: unknown ({queue['error']})")
+        else:
+            notes.append(
+                f"{state['app']}: queue {QUEUE}: {queue['queued']} queued, {queue['started']} running, "
+                f"{queue['failed']} failed; {queue['workers']} workers alive"
+            )
+        notes.append(f"{state['app']}: {state['url']}/")
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True)) + "  " + row[5]
+        for row in rows
+    ]
+    return "\n".join([*lines, "", *notes])

@@ -1,4 +1,4 @@
-"""`streamlit-k8s down`: the app's namespace removed (its workspaces volume and data kept), or the
+"""`streamlit-k8s down`: an app's namespace removed (its workspaces volume and data kept), or the
 local kind cluster deleted."""
 
 import subprocess
@@ -10,11 +10,26 @@ from . import paths, playbook, status
 WAIT_SECONDS = 300
 
 
-def app(inventory, extra_vars=()):
+def apps(inventory, extra_vars=(), limit=None):
+    """Each app the inventory (or `limit`) names; an inventory of several apps only with a limit
+    that says which (`--limit all` for every one)."""
+    described = status.describe(inventory, extra_vars, limit)
+    if len(described) > 1 and not limit:
+        names = ", ".join(app["app_name"] for app in described)
+        print(
+            f"down: {inventory} holds {len(described)} apps ({names}): say which with --limit <app> "
+            "(--limit all for every one)",
+            file=sys.stderr,
+        )
+        return playbook.EXIT_BAD_INPUT
+    codes = [app(one) for one in described]
+    return next((code for code in codes if code != playbook.EXIT_OK), playbook.EXIT_OK)
+
+
+def app(described):
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
-    described = status.describe(inventory, extra_vars)
     api = status.api_client(described)
     core = client.CoreV1Api(api)
     namespace = described["namespace"]

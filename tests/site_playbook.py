@@ -1,6 +1,9 @@
-"""Running site.yml from the tests, through the command line's own runner (ansible-runner)."""
+"""Running site.yml from the tests, through the command line's own runner (ansible-runner), and the
+command line itself as a user runs it."""
 
 import pathlib
+import subprocess
+import sys
 import time
 
 from openms_streamlit_k8s import playbook
@@ -38,3 +41,11 @@ def remove_app(kube, namespace, pv):
             time.sleep(1)
         else:
             raise AssertionError(f"namespace {namespace} or PV {pv} was not deleted within 120 s")
+
+
+def cli(*args):
+    """The command line as a user runs it: (exit code, stdout, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "openms_streamlit_k8s", *args], capture_output=True, text=True, check=False
+    )
+    return done.returncode, done.stdout, done.stderr

@@ -50,7 +50,8 @@ if st.button("Run workflow", disabled=not files):
     try:
         from src.workflow.queue_manager import QueueManager
 
-        job_id = QueueManager().submit(workflow_dir) if online else None
+        # as the template's WorkflowManager does: the class and module of the page's workflow
+        job_id = QueueManager().submit(workflow_dir, Workflow.__name__, Workflow.__module__) if online else None
     except Exception:  # the template, too, falls back to running in the web process
         job_id = None
     if job_id:

@@ -18,7 +18,7 @@ from ansible_collections.openms.streamlit_k8s.plugins.module_utils.networks impo
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _LABEL = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Kubernetes' resource.Quantity: a decimal number and an optional suffix
 _QUANTITY = re.compile(r"^(?P<number>[0-9]+(\.[0-9]*)?|\.[0-9]+)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
 _SUFFIX = {
@@ -179,6 +179,78 @@ def _relative_path(value):
     return None
 
 
+def _subdirectory(value):
+    if not isinstance(value, str) or value.startswith("/") or ".." in value.split("/") or "//" in value:
+        return "a directory inside the share, relative and without '..' (for example umetaflow), or '' for its root"
+    if any(c.isspace() or c == ":" for c in value) or value.endswith("/"):
+        return "a directory inside the share without spaces, ':' or a trailing '/'"
+    return None
+
+
+_WORKFLOW_KEYS = {"module", "class", "directory", "params", "inputs"}
+
+
+def _workflow_input(name, source):
+    if not isinstance(source, dict) or len({"generate", "files"} & set(source)) != 1:
+        return f"inputs.{name} with either generate: mzml (and count) or files: [paths]"
+    unknown = set(source) - {"generate", "count", "files", "single"}
+    if unknown:
+        return f"inputs.{name} without {', '.join(sorted(unknown))} (it takes generate, count, files, single)"
+    if "generate" in source:
+        count = source.get("count", 2)
+        if source["generate"] != "mzml" or _integer(count, 1, 20):
+            return f"inputs.{name}.generate mzml with a count from 1 to 20"
+        files = count
+    else:
+        paths = source["files"]
+        if not isinstance(paths, list) or not paths or any(_file_path(path) for path in paths):
+            return f"inputs.{name}.files a list of paths (relative to the app's code, or absolute)"
+        files = len(paths)
+    if source.get("single", False) not in (True, False) or (source.get("single") and files != 1):
+        return f"inputs.{name}.single true only for one file"
+    return None
+
+
+def _file_path(path):
+    if not isinstance(path, str) or not path or ".." in path.split("/") or any(c.isspace() for c in path):
+        return "a path without '..' or spaces"
+    return None
+
+
+def _workflow(value):
+    """The app's workflow the validate checks queue (roles/validate: validate_workflow)."""
+    if not isinstance(value, dict) or set(value) != _WORKFLOW_KEYS:
+        return f"a mapping of exactly {', '.join(sorted(_WORKFLOW_KEYS))}"
+    module = value["module"]
+    if not isinstance(module, str) or not all(_IDENTIFIER.match(part) for part in module.split(".")):
+        return "a module that is a dotted Python name (for example src.Workflow)"
+    if not isinstance(value["class"], str) or not _IDENTIFIER.match(value["class"]):
+        return "a class that is a Python name (for example Workflow)"
+    if _dns_label(value["directory"]):
+        return "a directory that is one lower-case name (for example topp-workflow)"
+    if not isinstance(value["params"], dict):
+        return "params that are a mapping"
+    if not isinstance(value["inputs"], dict) or not value["inputs"]:
+        return "inputs that name at least one parameter"
+    clash = set(value["params"]) & set(value["inputs"])
+    if clash:
+        return f"params without the inputs' parameters ({', '.join(sorted(clash))})"
+    for name, source in value["inputs"].items():
+        wrong = _workflow_input(name, source)
+        if wrong:
+            return wrong
+    return None
+
+
+_DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+
+
+def _docker_name(value):
+    if not isinstance(value, str) or not _DOCKER_NAME.match(value):
+        return "a Docker volume or container name (letters, digits, '_', '.', '-'; for example workspaces-openms)"
+    return None
+
+
 def _quantity(value, kind, maximum=None, maximum_name=None):
     number = quantity(value)
     examples = {"cpu": "100m, 0.5 or 2", "memory": "256Mi or 4Gi", "storage": "1Gi or 500Mi"}[kind]
@@ -271,7 +343,7 @@ def _image(value):
 def _env(value, reserved=(), reserved_prefixes=()):
     if not isinstance(value, dict):
         return "a mapping of environment variable names to values"
-    wrong = [name for name in value if not isinstance(name, str) or not _ENV_NAME.match(name)]
+    wrong = [name for name in value if not isinstance(name, str) or not _IDENTIFIER.match(name)]
     taken = [name for name in value if name in reserved or any(str(name).startswith(p) for p in reserved_prefixes)]
     if wrong or taken:
         owned = ", ".join(list(reserved) + [p + "*" for p in reserved_prefixes])
@@ -331,6 +403,9 @@ RULES = {
     "labels": _labels,
     "absolute_path": _absolute_path,
     "relative_path": _relative_path,
+    "subdirectory": _subdirectory,
+    "workflow": _workflow,
+    "docker_name": _docker_name,
     "names": _names,
     "cpu": lambda value, **kw: _quantity(value, "cpu", **kw),
     "memory": lambda value, **kw: _quantity(value, "memory", **kw),

@@ -8,25 +8,17 @@ checkout, ignored by git). Needs the app deployed on the local cluster by site.y
 
 import os
 import pathlib
-import re
 import shutil
-import subprocess
-import sys
 import time
 
+import app_page
 import pytest
+from app_page import RESULT, caption, open_result
 from kubernetes.client.exceptions import ApiException
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-MAKE_MZML = REPO / "roles/validate/files/make_mzml.py"
 NS = "openms"
 CLAIM_DIR = "openms-openms-workspaces"
-# The test app's caption: "Workspace <id> (online mode) on <pod>" (found in the page with a
-# pattern JavaScript understands, then read in Python)
-CAPTION_TEXT = re.compile(r"Workspace [0-9a-f-]+ \(\w+ mode\) on [a-z0-9-]+")
-CAPTION = re.compile(r"Workspace (?P<workspace>[0-9a-f-]+) \((?P<mode>\w+) mode\) on (?P<pod>[a-z0-9-]+)")
-RESULT = "feature_matrix.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +26,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        chromium = app_page.launch(playwright)
         yield chromium
         chromium.close()
 
@@ -69,32 +61,10 @@ def web_ready_afterwards(kube):
     pytest.fail(f"the web Deployment is not Ready again after the pod was deleted: {status}")
 
 
-def caption(page, timeout_s=90):
-    """Workspace, mode and pod from the app's caption, reloading while the ingress answers 502."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            text = page.get_by_text(CAPTION_TEXT).first.text_content(timeout=15_000)
-            return CAPTION.search(text).groupdict()
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            page.reload()
-
-
-def open_result(page):
-    """Open the feature matrix's expander: its consensus features are shown."""
-    page.get_by_text(RESULT).click()
-    page.get_by_text(re.compile(r"^CONSENSUS\s")).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1000)  # let the expander finish opening before a screenshot
-
-
 def test_upload_run_see_results_and_keep_them_when_the_pod_goes(
     browser, cluster, kube, shots, web_ready_afterwards, tmp_path
 ):
-    files = [tmp_path / f"browser-{index}.mzML" for index in (1, 2)]
-    for mzml in files:
-        subprocess.run([sys.executable, str(MAKE_MZML), str(mzml), "100"], check=True)
+    files = app_page.mzml_files(tmp_path)
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     workspace = None
     try:
@@ -104,22 +74,7 @@ def test_upload_run_see_results_and_keep_them_when_the_pod_goes(
         assert first["mode"] == "online", first
         shots(page, "opened")
 
-        page.locator("input[type=file]").set_input_files([str(mzml) for mzml in files])
-        page.get_by_text("2 mzML file(s)").wait_for(timeout=60_000)
-        shots(page, "uploaded")
-
-        page.get_by_role("button", name="Run workflow").click()
-        page.get_by_text(re.compile(r"Queued workflow-")).wait_for(timeout=60_000)
-        shots(page, "queued")
-
-        # The page shows the job's status and results when it reruns: reload until they are there.
-        deadline = time.monotonic() + 240
-        while not page.get_by_text(RESULT).count():
-            assert time.monotonic() < deadline, "no results within 240 s"
-            time.sleep(3)
-            page.reload()
-            assert caption(page)["workspace"] == workspace
-        page.get_by_text(re.compile(r"Job workflow-\S+: finished")).wait_for(timeout=30_000)
+        app_page.upload_and_run(page, files, shots)
         open_result(page)
         shots(page, "results")
 

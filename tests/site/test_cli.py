@@ -1,25 +1,19 @@
 """The command line as a user runs it, against the app deployed on the local cluster."""
 
 import json
-import subprocess
-import sys
 
 import pytest
+from site_playbook import cli
 
 from openms_streamlit_k8s import playbook, status
-
-
-def cli(*args):
-    done = subprocess.run(
-        [sys.executable, "-m", "openms_streamlit_k8s", *args], capture_output=True, text=True, check=False
-    )
-    return done.returncode, done.stdout, done.stderr
 
 
 def test_status_shows_the_live_state(kube, cluster):
     rc, out, err = cli("--json", "status")
     assert rc == playbook.EXIT_OK, out + err
-    state = json.loads(out)
+    report = json.loads(out)
+    (state,) = report["apps"]  # the local inventory's one app
+    assert report["healthy"] is True and state["app"] == "openms"
     assert state["url"] == cluster["ingress_url"]
     for tier, name in (("web", "openms-web"), ("worker", "openms-worker")):
         live = kube.apps.read_namespaced_deployment(name, "openms")

@@ -5,12 +5,14 @@ real run creates the share, its access rule and the NFS PV/PVC, a second run cha
 The app is renamed so that its namespace and PV stay apart from the local deployment.
 """
 
+import json
 import os
 
 import pytest
 from kubernetes.client.exceptions import ApiException
 from site_playbook import remove_app, run_site
 
+HOST = "streamlit-template"
 APP = "denbi-standin"
 CLAIM = f"{APP}-workspaces"
 PV = f"{APP}-{CLAIM}"
@@ -31,7 +33,8 @@ def site(openstack_standin, cluster, kube):
     def run(*args, tags="manila_share", **extra_env):
         # No NFS server answers the stand-in's export: the share's root cannot be prepared here
         # (tests/site/test_workspaces_owner.py prepares a real directory).
-        app = ["-e", f"streamlit_k8s_app_name={APP}", "-e", "manila_share_prepare_owner=false"]
+        # one app of the fleet, renamed
+        app = ["--limit", HOST, "-e", f"streamlit_k8s_app_name={APP}", "-e", "manila_share_prepare_owner=false"]
         return run_site("--tags", tags, *app, *args, inventory="inventories/denbi", env={**env, **extra_env})
 
     remove_app(kube, APP, PV)
@@ -101,8 +104,11 @@ def test_check_then_create_then_nothing_to_do(site, openstack_standin, kube):
 
 
 def test_a_check_run_of_every_phase_changes_nothing(site, openstack_standin, kube):
-    secrets = {name: os.urandom(16).hex() for name in ("OPENMS_REDIS_PASSWORD", "OPENMS_ADMIN_PASSWORD")}
-    rc, changed, output = site("--check", "--diff", tags="all", OPENMS_COOKIE_SECRET=os.urandom(32).hex(), **secrets)
+    # the app's own secrets, named after its inventory host
+    prefix = f"OPENMS_{HOST.upper().replace('-', '_')}_"
+    secrets = {prefix + name: os.urandom(16).hex() for name in ("REDIS_PASSWORD", "ADMIN_PASSWORD")}
+    secrets[prefix + "COOKIE_SECRET"] = os.urandom(32).hex()
+    rc, changed, output = site("--check", "--diff", tags="all", **secrets)
     assert rc == 0, output[-3000:]
     assert changed > 0
     assert f"Namespace {APP} does not exist yet" in output
@@ -132,3 +138,39 @@ def test_bad_input_stops_before_anything_is_made(site, openstack_standin, kube, 
     assert expected in output, output[-3000:]
     assert openstack_standin.cloud.shares == {}
     assert read_pv(kube) is None
+
+
+def test_two_apps_share_one_share_each_in_its_own_directory(openstack_standin, cluster, kube):
+    """Two apps of the fleet in one run, one Manila share: made once (the apps take turns), one
+    access rule, each app's volume on its own directory of the share's export."""
+    apps = ("streamlit-template", "nuxl-app")
+    env = {
+        **openstack_standin.environment(),
+        "KUBECONFIG": cluster["kubeconfig"],
+        "OPENMS_KUBE_CONTEXT": cluster["context"],
+        "OPENMS_MANILA_ACCESS_CIDRS": SUBNET,
+    }
+    shared = {"manila_share_share_name": "denbi-shared", "manila_share_subdirectory": "{{ streamlit_k8s_app_name }}"}
+    args = ["--tags", "manila_share", "--limit", ",".join(apps), "-e", "manila_share_prepare_owner=false"]
+    args += ["-e", json.dumps(shared)]
+    volumes = [f"{app}-{app}-workspaces" for app in apps]
+    for app, volume in zip(apps, volumes, strict=True):
+        remove_app(kube, app, volume)
+    try:
+        rc, changed, output = run_site(*args, inventory="inventories/denbi", env=env)
+        assert rc == 0, output[-3000:]
+        cloud = openstack_standin.cloud
+        (share,) = cloud.shares.values()
+        assert share.name == "denbi-shared"
+        assert len(cloud.rules) == 1
+        export = f"/ifs/denbi/prod/share-{share.id}"
+        for app, volume in zip(apps, volumes, strict=True):
+            pv = kube.core.read_persistent_volume(volume)
+            assert pv.spec.nfs.path == f"{export}/{app}", pv.spec.nfs
+            assert kube.core.read_namespaced_persistent_volume_claim(f"{app}-workspaces", app).status.phase == "Bound"
+        rc, changed, output = run_site(*args, inventory="inventories/denbi", env=env)
+        assert (rc, changed) == (0, 0), output[-3000:]
+        assert len(cloud.shares) == 1 and len(cloud.rules) == 1
+    finally:
+        for app, volume in zip(apps, volumes, strict=True):
+            remove_app(kube, app, volume)

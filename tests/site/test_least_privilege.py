@@ -16,7 +16,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 from kubernetes.dynamic import DynamicClient
-from kubernetes.stream import stream
+from pods import connects, eventually, run_in, running_pods
 
 NS = "openms"
 APP = "app.kubernetes.io/instance=openms"
@@ -79,45 +79,6 @@ def test_drains_take_one_web_pod_and_one_worker_at_a_time(kube):
 # ----- helpers ---------------------------------------------------------------------------
 
 
-def component_pods(kube, component, namespace=NS):
-    pods = kube.core.list_namespaced_pod(
-        namespace,
-        label_selector=f"{APP},app.kubernetes.io/component={component}",
-        field_selector="status.phase=Running",
-    ).items
-    assert pods, f"no running {component} pod"
-    return pods
-
-
-def run_in(kube, pod, container, command, namespace=NS):
-    """Run a command in a container; (exit code, output)."""
-    response = stream(
-        kube.core.connect_get_namespaced_pod_exec,
-        pod,
-        namespace,
-        container=container,
-        command=["sh", "-c", f"{{ {command}; }} 2>&1; echo rc=$?"],
-        stderr=False,
-        stdin=False,
-        stdout=True,
-        tty=False,
-        _preload_content=True,
-    )
-    output, _marker, code = response.rstrip().rpartition("rc=")
-    return int(code), output.strip()
-
-
-CONNECT = (
-    '/usr/local/bin/openms-k8s-python -c "import socket, sys; '
-    "socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3); print('open')\" {host} {port} 2>&1 | tail -1"
-)
-
-
-def connects(kube, pod, container, host, port, namespace=NS):
-    code, output = run_in(kube, pod, container, CONNECT.format(host=host, port=port), namespace)
-    return code == 0 and output.endswith("open"), output
-
-
 def restricted_pod(name, labels, image, run_as_user=1000):
     return {
         "apiVersion": "v1",
@@ -156,7 +117,7 @@ def wait_running(kube, name, namespace):
 
 @pytest.fixture(scope="module")
 def app_image(kube):
-    return component_pods(kube, "web")[0].spec.containers[0].image
+    return running_pods(kube, NS, "web")[0].spec.containers[0].image
 
 
 @pytest.fixture(scope="module")
@@ -179,21 +140,11 @@ def lookalike(kube, app_image):
     namespace = f"np-other-{uuid.uuid4().hex[:6]}"
     kube.core.create_namespace({"metadata": {"name": namespace}})
     try:
-        labels = component_pods(kube, "web")[0].metadata.labels
+        labels = running_pods(kube, NS, "web")[0].metadata.labels
         kube.core.create_namespaced_pod(namespace, restricted_pod("lookalike", labels, app_image))
         yield wait_running(kube, "lookalike", namespace)
     finally:
         kube.core.delete_namespace(namespace, grace_period_seconds=0)
-
-
-def eventually(probe, expected, seconds=20):
-    """The enforcer rewrites its rules every 2 s: a probe may see the old state first."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result, output = probe()
-        if result is expected or time.monotonic() > deadline:
-            return result, output
-        time.sleep(2)
 
 
 # ----- Pod Security ----------------------------------------------------------------------
@@ -214,18 +165,19 @@ def test_the_namespace_refuses_pods_that_break_pod_security_restricted(kube, app
 
 def test_web_worker_redis_and_cleanup_run_on_read_only_root_filesystems(kube):
     for component, container in (("web", "web"), ("worker", "worker"), ("redis", "redis")):
-        for pod in component_pods(kube, component):
+        for pod in running_pods(kube, NS, component):
             spec = next(c for c in pod.spec.containers if c.name == container)
             assert spec.security_context.read_only_root_filesystem is True, (pod.metadata.name, container)
-            code, output = run_in(kube, pod.metadata.name, container, "touch /usr/local/probe-write")
+            code, output = run_in(kube, pod.metadata.name, container, "touch /usr/local/probe-write", NS)
             assert code != 0 and "Read-only file system" in output, (pod.metadata.name, output)
     for component in ("web", "worker"):
-        pod = component_pods(kube, component)[0].metadata.name
+        pod = running_pods(kube, NS, component)[0].metadata.name
         code, output = run_in(
             kube,
             pod,
             component,
             "touch /tmp/probe && rm /tmp/probe && readlink /app/settings.json && cat /app/settings.json",
+            NS,
         )
         assert code == 0, output
         lines = output.splitlines()
@@ -250,10 +202,10 @@ def test_every_container_has_requests_and_limits(kube):
 def test_only_web_and_worker_pods_of_the_app_reach_redis(kube, stranger, lookalike):
     redis = "openms-redis.openms.svc"
     for component in ("web", "worker"):
-        pod = component_pods(kube, component)[0].metadata.name
-        reached, output = connects(kube, pod, component, redis, 6379)
+        pod = running_pods(kube, NS, component)[0].metadata.name
+        reached, output = connects(kube, pod, component, redis, 6379, NS)
         assert reached, (component, output)
-    blocked, output = eventually(lambda: connects(kube, stranger.metadata.name, "probe", redis, 6379), False)
+    blocked, output = eventually(lambda: connects(kube, stranger.metadata.name, "probe", redis, 6379, NS), False)
     assert blocked is False, "a pod without the web/worker label reached Redis"
     blocked, output = connects(kube, "lookalike", "probe", redis, 6379, namespace=lookalike.metadata.namespace)
     assert blocked is False, "a web-labelled pod of another namespace reached Redis"
@@ -264,7 +216,7 @@ def test_only_web_and_worker_pods_of_the_app_reach_redis(kube, stranger, lookali
     for policy in saved:
         policies.delete(name=policy["metadata"]["name"], namespace=NS)
     try:
-        reached, output = eventually(lambda: connects(kube, stranger.metadata.name, "probe", redis, 6379), True)
+        reached, output = eventually(lambda: connects(kube, stranger.metadata.name, "probe", redis, 6379, NS), True)
         assert reached, f"without the policies the stranger still could not connect: {output}"
     finally:
         # put back as the collection applied them (server-side, by the same field manager), so
@@ -280,29 +232,31 @@ def test_only_web_and_worker_pods_of_the_app_reach_redis(kube, stranger, lookali
                 "spec": policy["spec"],
             }
             policies.server_side_apply(body=body, namespace=NS, field_manager=manager, force_conflicts=True)
-    blocked, output = eventually(lambda: connects(kube, stranger.metadata.name, "probe", redis, 6379), False)
+    blocked, output = eventually(lambda: connects(kube, stranger.metadata.name, "probe", redis, 6379, NS), False)
     assert blocked is False, "the policies were put back but the stranger still reaches Redis"
 
 
 def test_web_answers_the_ingress_only_and_reaches_dns_and_redis_only(kube, stranger):
-    web = component_pods(kube, "web")
-    worker = component_pods(kube, "worker")[0].metadata.name
+    web = running_pods(kube, NS, "web")
+    worker = running_pods(kube, NS, "worker")[0].metadata.name
     target = web[-1].status.pod_ip
     # not from another app pod, not from the stranger
-    assert connects(kube, worker, "worker", target, 8501)[0] is False
-    assert eventually(lambda: connects(kube, stranger.metadata.name, "probe", target, 8501), False)[0] is False
+    assert connects(kube, worker, "worker", target, 8501, NS)[0] is False
+    assert eventually(lambda: connects(kube, stranger.metadata.name, "probe", target, 8501, NS), False)[0] is False
     # web's egress: the API server and the other web pod are out of reach, DNS answers
-    assert connects(kube, web[0].metadata.name, "web", "kubernetes.default.svc", 443)[0] is False
+    assert connects(kube, web[0].metadata.name, "web", "kubernetes.default.svc", 443, NS)[0] is False
     code, output = run_in(
         kube,
         web[0].metadata.name,
         "web",
         "/usr/local/bin/openms-k8s-python -c \"import socket; print(socket.gethostbyname('openms-redis'))\"",
+        NS,
     )
     assert code == 0 and output.count(".") == 3, output
     # workers accept nothing, not even from web
     assert (
-        connects(kube, web[0].metadata.name, "web", component_pods(kube, "worker")[0].status.pod_ip, 8501)[0] is False
+        connects(kube, web[0].metadata.name, "web", running_pods(kube, NS, "worker")[0].status.pod_ip, 8501, NS)[0]
+        is False
     )
 
 
@@ -310,9 +264,9 @@ def test_web_answers_the_ingress_only_and_reaches_dns_and_redis_only(kube, stran
 
 
 def test_redis_app_user_may_queue_but_not_flush_reconfigure_or_stop(kube):
-    redis = component_pods(kube, "redis")[0].metadata.name
+    redis = running_pods(kube, NS, "redis")[0].metadata.name
     cli = "redis-cli --user app -h 127.0.0.1"
-    code, output = run_in(kube, redis, "redis", f"{cli} ping")
+    code, output = run_in(kube, redis, "redis", f"{cli} ping", NS)
     assert output == "PONG", output
     for command in (
         "FLUSHALL",
@@ -323,17 +277,17 @@ def test_redis_app_user_may_queue_but_not_flush_reconfigure_or_stop(kube):
         "MODULE LIST",
         "ACL LIST",
     ):
-        code, output = run_in(kube, redis, "redis", f"{cli} {command}")
+        code, output = run_in(kube, redis, "redis", f"{cli} {command}", NS)
         assert "NOPERM" in output, (command, output)
     # DEBUG: Redis 7 refuses it before the ACL is asked (enable-debug-command no); the ACL denies it too
-    code, output = run_in(kube, redis, "redis", f"{cli} DEBUG SLEEP 0")
+    code, output = run_in(kube, redis, "redis", f"{cli} DEBUG SLEEP 0", NS)
     assert "DEBUG command not allowed" in output, output
-    code, output = run_in(kube, redis, "redis", f"{cli} rpush probe:list x && {cli} del probe:list")
+    code, output = run_in(kube, redis, "redis", f"{cli} rpush probe:list x && {cli} del probe:list", NS)
     assert output.splitlines() == ["1", "1"], output
     # the default user is off, whatever password is offered
-    code, output = run_in(kube, redis, "redis", "redis-cli -h 127.0.0.1 ping")
+    code, output = run_in(kube, redis, "redis", "redis-cli -h 127.0.0.1 ping", NS)
     assert "PONG" not in output, output
     # the password is not on any command line in the pod
     password = base64.b64decode(kube.core.read_namespaced_secret("openms-redis", NS).data["password"]).decode()
-    code, output = run_in(kube, redis, "redis", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '")
+    code, output = run_in(kube, redis, "redis", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '", NS)
     assert "redis-server" in output and password not in output

@@ -1,7 +1,14 @@
 """Run inside a web pod by the validate role; the mzML writer comes along as make_mzml.
 
-submit WORKSPACE [HOLD [FILES]]
-                        write FILES mzML files (2) and a workflow, enqueue it on openms-workflows,
+The workflow the checks queue is the app's, described by the environment's VALIDATE_WORKFLOW
+(base64 JSON: module, class, directory, params, and inputs: for each parameter either
+{"generate": "mzml", "count": N} or {"files": [paths]}, a path relative to the app's code or
+absolute as the pod sees it; "single": true gives the parameter one path instead of a list).
+
+workflow                print, as JSON, whether the app's workflow can run here: {"importable"
+                        (its module imports and has the class), "runnable" (and its input files
+                        exist), "reason"}
+submit WORKSPACE [HOLD] put the workflow's inputs into WORKSPACE and enqueue it on openms-workflows,
                         print the job id; with HOLD seconds the collection's probe job holds the
                         worker that long before it runs the app's workflow
                         (openms_k8s_probe.slow_workflow)
@@ -26,12 +33,15 @@ volume-b DIR            second pod, on another node: reads the first pod's file 
                         five versions of DIR/renamed by write-then-rename; prints what it saw
 """
 
+import base64
 import datetime
 import fcntl
 import hashlib
+import importlib
 import json
 import os
 import pathlib
+import shutil
 import sys
 import time
 import urllib.error
@@ -42,30 +52,71 @@ from rq import Queue
 from rq.job import Job
 
 QUEUE = "openms-workflows"
+APP_DIR = "/app"
 
 
-def submit(workspace, hold_seconds="0", file_count="2"):
+def workflow_spec():
+    return json.loads(base64.b64decode(os.environ["VALIDATE_WORKFLOW"]))
+
+
+def input_files(spec):
+    """Each input's files as the pod sees them: (parameter, [paths]); generated ones are None."""
+    for name, source in spec["inputs"].items():
+        if "files" in source:
+            yield name, [pathlib.Path(APP_DIR, path) for path in source["files"]]
+
+
+def workflow():
+    spec = workflow_spec()
+    try:
+        module = importlib.import_module(spec["module"])
+        reason = "" if isinstance(getattr(module, spec["class"], None), type) else f"no class {spec['class']}"
+    except Exception as error:  # an app without that module, or one that fails to import
+        reason = f"{type(error).__name__}: {error}"
+    if reason:
+        print(json.dumps({"importable": False, "runnable": False, "reason": reason}))
+        return
+    missing = [str(path) for _name, paths in input_files(spec) for path in paths if not path.is_file()]
+    reason = f"input files are missing: {', '.join(missing)}" if missing else ""
+    print(json.dumps({"importable": True, "runnable": not missing, "reason": reason}))
+
+
+def put_inputs(spec, workspace):
+    """The workflow's parameters with its inputs, each copied (or generated) into the workspace's
+    directory of that name, as the app's upload pages put them."""
     import make_mzml
 
+    params = dict(spec.get("params") or {})
+    named = dict(input_files(spec))
+    for name, source in spec["inputs"].items():
+        directory = workspace / name
+        directory.mkdir(parents=True, exist_ok=True)
+        if "generate" in source:
+            paths = [directory / f"validate-{index}.mzML" for index in range(1, int(source.get("count", 2)) + 1)]
+            for path in paths:
+                sys.argv = ["make_mzml", str(path), "100"]
+                make_mzml.main()
+        else:
+            paths = [directory / original.name for original in named[name]]
+            for original, path in zip(named[name], paths, strict=True):
+                shutil.copyfile(original, path)
+        params[name] = str(paths[0]) if source.get("single") else [str(path) for path in paths]
+    return params
+
+
+def submit(workspace, hold_seconds="0"):
+    spec = workflow_spec()
     hold = float(hold_seconds)
-    workflow_dir = pathlib.Path(workspace) / "topp-workflow"
-    mzml_dir = pathlib.Path(workspace) / "mzML-files"
-    mzml_dir.mkdir(parents=True, exist_ok=True)
+    workflow_dir = pathlib.Path(workspace) / spec["directory"]
     workflow_dir.mkdir(parents=True, exist_ok=True)
-    # Two by default: the template's workflow links features across maps and needs at least two.
-    files = [mzml_dir / f"validate-{index}.mzML" for index in range(1, int(file_count) + 1)]
-    for mzml in files:
-        sys.argv = ["make_mzml", str(mzml), "100"]
-        make_mzml.main()
-    params = {"mzML-files": [str(mzml) for mzml in files], "run-python-script": False}
-    (workflow_dir / "params.json").write_text(json.dumps(params))
+    (workflow_dir / "params.json").write_text(json.dumps(put_inputs(spec, pathlib.Path(workspace))))
     job_id = f"workflow-{workflow_dir.name}-{int(time.time() * 1000)}"
     queue = Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"]))
-    workflow = (str(workflow_dir), "Workflow", "src.Workflow")
+    job = (str(workflow_dir), spec["class"], spec["module"])
     if hold > 0:
-        function, args = "openms_k8s_probe.slow_workflow", (hold, *workflow)
+        function, args = "openms_k8s_probe.slow_workflow", (hold, *job)
     else:
-        function, args = "src.workflow.tasks.execute_workflow", workflow
+        function, args = "src.workflow.tasks.execute_workflow", job
     queue.enqueue(function, *args, job_id=job_id, job_timeout=int(hold) + 600, result_ttl=3600)
     (workflow_dir / ".job_id").write_text(job_id)
     print(job_id)
@@ -249,6 +300,7 @@ def volume_b(directory):
 
 if __name__ == "__main__":
     commands = {
+        "workflow": workflow,
         "submit": submit,
         "submit-many": submit_many,
         "status": status,

@@ -215,3 +215,16 @@ def test_a_real_run_through_ansible_runner(tmp_path):
     assert [(p.name, p.tasks, p.changed, p.failed) for p in result.phases] == [("web", 2, 1, 0), ("inputs", 1, 0, 1)]
     assert result.changed == 1
     assert "fatal: [localhost]: FAILED!" in result.output and "\x1b[" not in result.output
+
+
+def test_a_failure_names_the_app_of_a_fleet_it_failed_for():
+    lines = []
+    events = Events()
+    events.progress.echo = lines.append
+    events.task("roles/web/tasks/main.yml:14", "Apply the web tier", at=1, result="failed", host="fleet-b")
+    events.end(at=2, failures={"fleet-b": 1})
+    (failure,) = events.progress.failures
+    assert failure.host == "fleet-b"
+    assert lines[-1] == "[    0.0 s] web: FAILED: Apply the web tier [fleet-b]: boom"
+    result = playbook.Result("site.yml", 2, playbook.EXIT_FAILED, None, 2.0, [], failure, "", "/runs/4")
+    assert "FAILED (failed) in web: Apply the web tier [fleet-b]" in playbook.summary(result).splitlines()

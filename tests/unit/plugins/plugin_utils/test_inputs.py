@@ -1,11 +1,20 @@
 """Input rules: each accepts what the API server accepts and refuses what it refuses."""
 
+import pathlib
+
 import pytest
+import yaml
 from ansible_collections.openms.streamlit_k8s.plugins.plugin_utils.inputs import input_errors, quantity
 
 
 def refused(value, rule, **options):
     return input_errors([["x", value, rule, options]])
+
+
+# the template's workflow: roles/validate's default
+WORKFLOW = yaml.safe_load(
+    (pathlib.Path(__file__).resolve().parents[4] / "roles/validate/defaults/main.yml").read_text()
+)["validate_workflow"]
 
 
 @pytest.mark.parametrize(
@@ -51,6 +60,24 @@ def refused(value, rule, **options):
         ("url_path", "/", {}),
         ("dns_subdomain", "", {"allow_empty": True}),
         ("relative_path", "scripts/clean-up-workspaces.py", {}),
+        ("subdirectory", "", {}),
+        ("subdirectory", "apps/umetaflow", {}),
+        ("docker_name", "streamlit-deployment_workspaces-umetaflow-gui", {}),
+        ("workflow", {**WORKFLOW}, {}),
+        (
+            "workflow",
+            {
+                **WORKFLOW,
+                "module": "src.WorkflowTest",
+                "class": "WorkflowTest",
+                "inputs": {
+                    "mzML-files": {"generate": "mzml", "count": 1},
+                    "fasta-file": {"files": ["example-data/fasta/db.fasta"], "single": True},
+                    "ini": {"files": ["/workspaces/.validate/params.ini"]},
+                },
+            },
+            {},
+        ),
         ("names", [], {}),
         ("names", ["registry-credentials"], {}),
         ("host", "10.0.0.5", {"allow_ip": True}),
@@ -125,6 +152,27 @@ def test_accepts(rule, value, options):
         ("relative_path", "/app/clean-up-workspaces.py", {}, "relative"),
         ("relative_path", "../clean-up-workspaces.py", {}, "without '..'"),
         ("relative_path", "", {}, "relative"),
+        ("subdirectory", "/umetaflow", {}, "relative"),
+        ("docker_name", "", {}, "a Docker volume or container name"),
+        ("docker_name", "-volume", {}, "a Docker volume or container name"),
+        ("docker_name", "my volume", {}, "a Docker volume or container name"),
+        ("workflow", {"module": "src.Workflow"}, {}, "exactly class, directory, inputs, module, params"),
+        ("workflow", {**WORKFLOW, "module": "src/Workflow.py"}, {}, "dotted Python name"),
+        ("workflow", {**WORKFLOW, "class": "Work flow"}, {}, "a Python name"),
+        ("workflow", {**WORKFLOW, "directory": "topp/workflow"}, {}, "one lower-case name"),
+        ("workflow", {**WORKFLOW, "inputs": {}}, {}, "at least one parameter"),
+        ("workflow", {**WORKFLOW, "params": {"mzML-files": []}}, {}, "without the inputs' parameters (mzML-files)"),
+        ("workflow", {**WORKFLOW, "inputs": {"db": {"generate": "fasta"}}}, {}, "inputs.db.generate mzml"),
+        ("workflow", {**WORKFLOW, "inputs": {"x": {"generate": "mzml", "count": 0}}}, {}, "count from 1 to 20"),
+        ("workflow", {**WORKFLOW, "inputs": {"db": {"files": []}}}, {}, "inputs.db.files a list of paths"),
+        ("workflow", {**WORKFLOW, "inputs": {"db": {"files": ["../x"]}}}, {}, "inputs.db.files a list"),
+        ("workflow", {**WORKFLOW, "inputs": {"db": {"files": ["a"], "generate": "mzml"}}}, {}, "either generate"),
+        ("workflow", {**WORKFLOW, "inputs": {"db": {"files": ["a", "b"], "single": True}}}, {}, "only for one file"),
+        ("workflow", {**WORKFLOW, "inputs": {"db": {"files": ["a"], "size": 1}}}, {}, "without size"),
+        ("subdirectory", "a/../b", {}, "without '..'"),
+        ("subdirectory", "a//b", {}, "relative"),
+        ("subdirectory", "umetaflow/", {}, "trailing"),
+        ("subdirectory", "my app", {}, "without spaces"),
         ("names", ["Registry_Credentials"], {}, "object names"),
         ("names", "registry-credentials", {}, "a list"),
         ("host", "nfs server", {"allow_ip": True}, "host name or an IP address"),

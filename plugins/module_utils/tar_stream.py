@@ -1,0 +1,58 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A tar stream of listed entries of a directory tree, here or on a host reached by ssh, handed
+chunk by chunk to whatever consumes it (the workspaces_copy module: a pod's exec)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+import threading
+
+CHUNK = 1 << 20
+
+
+def source_command(source, ssh=None):
+    """GNU tar writing the listed entries (NUL-separated on its stdin) to its stdout: modes with the
+    owner's read and write added, mtimes to the nanosecond (POSIX format), here or over ssh."""
+    tar = ["tar", "-c", "-f", "-", "-C", source, "--format=posix", "--numeric-owner", "--no-recursion"]
+    tar += ["--mode=u+rwX", "--null", "-T", "-"]
+    if not ssh:
+        return tar
+    remote = (["sudo", "-n"] if ssh.get("become") else []) + tar
+    command = ["ssh", "-o", "BatchMode=yes"]
+    command += ["-p", str(ssh["port"])] if ssh.get("port") else []
+    command += ["-i", ssh["private_key"]] if ssh.get("private_key") else []
+    target = f"{ssh['user']}@{ssh['host']}" if ssh.get("user") else ssh["host"]
+    return [*command, target, shlex.join(remote)]
+
+
+def _feed(pipe, data):
+    """The list goes in while the archive comes out: tar reads it as it goes."""
+    try:
+        pipe.write(data)
+    except BrokenPipeError:  # tar stopped early; its exit code says why
+        pass
+    finally:
+        pipe.close()
+
+
+def stream(source, ssh, entries, write):
+    """Runs the source's tar for `entries` and hands its output to `write` as it comes; returns
+    (bytes, tar's exit code, what tar said). A process of its own rather than AnsibleModule's
+    run_command, which returns the output only when the command has ended: a tree can be
+    hundreds of GB."""
+    listing = b"".join(os.fsencode(entry) + b"\0" for entry in entries)
+    with tempfile.TemporaryFile() as said:
+        tar = subprocess.Popen(source_command(source, ssh), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=said)
+        feeder = threading.Thread(target=_feed, args=(tar.stdin, listing), daemon=True)
+        feeder.start()
+        sent = 0
+        for chunk in iter(lambda: tar.stdout.read(CHUNK), b""):
+            write(chunk)
+            sent += len(chunk)
+        code = tar.wait()
+        feeder.join()
+        said.seek(0)
+        return sent, code, said.read().decode(errors="replace")
