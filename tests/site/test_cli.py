@@ -1,6 +1,7 @@
 """The command line as a user runs it, against the app deployed on the local cluster."""
 
 import json
+import time
 
 import pytest
 from site_playbook import cli
@@ -8,7 +9,20 @@ from site_playbook import cli
 from openms_streamlit_k8s import playbook, status
 
 
+def wait_ready(kube, seconds=180):
+    """Every workload of the app with all its replicas Ready (a pod of it may be restarting after
+    an earlier test, or under the load of the tests beside)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        workloads = [kube.apps.read_namespaced_deployment(f"openms-{tier}", "openms") for tier in ("web", "worker")]
+        workloads.append(kube.apps.read_namespaced_stateful_set("openms-redis", "openms"))
+        if all((w.status.ready_replicas or 0) == w.spec.replicas for w in workloads) or time.monotonic() > deadline:
+            return
+        time.sleep(2)
+
+
 def test_status_shows_the_live_state(kube, cluster):
+    wait_ready(kube)
     rc, out, err = cli("--json", "status")
     assert rc == playbook.EXIT_OK, out + err
     report = json.loads(out)
