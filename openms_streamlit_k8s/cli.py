@@ -39,7 +39,10 @@ def _report(args, results, extra=None):
         print(f"\n{result.playbook}:")
         print(playbook.summary(result))
     for key, value in (extra or {}).items():
-        print(f"{key}:", *value, sep="\n  ") if isinstance(value, list) else print(f"{key}: {value}")
+        if not isinstance(value, list):
+            print(f"{key}: {value}")
+        elif value:
+            print(f"{key}:", *value, sep="\n  ")
     return code
 
 
