@@ -39,6 +39,16 @@ def link_inside(entry, mount_path):
     return resolved != ".." and not resolved.startswith("../")
 
 
+def refusal(entry, mount_path):
+    """Why an entry is never copied (None when it is): special files, and symlinks that lead out
+    of the workspaces."""
+    if entry["type"] == "other":
+        return "not a file, directory or symlink"
+    if entry["type"] == "link" and not link_inside(entry, mount_path):
+        return f"symlink to {entry['target']}, outside the workspaces at {mount_path}"
+    return None
+
+
 def _seconds(entry):
     # NFS servers and tar keep whole seconds at least; the bytes are compared by their sha256
     return entry["mtime_ns"] // 1_000_000_000
@@ -75,12 +85,9 @@ def plan(source, dest, mount_path, final=False):
     dests = {entry["path"]: entry for entry in dest}
     refused, send, remove = [], set(), set()
     for path, entry in sources.items():
-        if entry["type"] == "other":
-            refused.append({"path": path, "reason": "not a file, directory or symlink"})
-        elif entry["type"] == "link" and not link_inside(entry, mount_path):
-            refused.append(
-                {"path": path, "reason": f"symlink to {entry['target']}, outside the workspaces at {mount_path}"}
-            )
+        reason = refusal(entry, mount_path)
+        if reason:
+            refused.append({"path": path, "reason": reason})
         elif not _same(entry, dests.get(path)):
             send.add(path)
             if path in dests and dests[path]["type"] != entry["type"]:
@@ -111,7 +118,7 @@ def differences(source, dest, mount_path, uid):
     lines = []
     for entry in source:
         path = entry["path"]
-        if entry["type"] == "other" or (entry["type"] == "link" and not link_inside(entry, mount_path)):
+        if refusal(entry, mount_path):
             continue
         there = dests.get(path)
         if there is None:

@@ -117,3 +117,5 @@ def test_the_verification_names_each_difference():
     assert lines[0].startswith("ws-1/params.json: differs (file 2 bytes sha256 ")
     assert lines[1:] == ["ws-1/mzML-files/a b ä.mzML: owned by uid 0, not 1000", "ws-1/empty.txt: missing"]
     assert differences(WORKSPACE, arrived(WORKSPACE), MOUNT, uid=1000) == []
+    # what the plan refuses is not missed at the destination
+    assert differences([*WORKSPACE, link("ws-1/passwd", "/etc/passwd")], arrived(WORKSPACE), MOUNT, uid=1000) == []
