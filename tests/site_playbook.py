@@ -1,6 +1,7 @@
 """Running site.yml from the tests, through the command line's own runner (ansible-runner), and the
 command line itself as a user runs it."""
 
+import os
 import pathlib
 import subprocess
 import sys
@@ -43,9 +44,14 @@ def remove_app(kube, namespace, pv):
             raise AssertionError(f"namespace {namespace} or PV {pv} was not deleted within 120 s")
 
 
-def cli(*args):
-    """The command line as a user runs it: (exit code, stdout, stderr)."""
+def cli(*args, env=None):
+    """The command line as a user runs it (`env`: variables added to this process's): (exit code,
+    stdout, stderr)."""
     done = subprocess.run(
-        [sys.executable, "-m", "openms_streamlit_k8s", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "openms_streamlit_k8s", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env} if env else None,
     )
     return done.returncode, done.stdout, done.stderr

@@ -1,6 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A tar stream of listed entries of a directory tree, here or on a host reached by ssh, handed
-chunk by chunk to whatever consumes it (the workspaces_copy module: a pod's exec)."""
+chunk by chunk to whatever consumes it (the workspaces_copy module: a pod's exec; the tree_copy
+module: tar -x into a directory of the same host)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import threading
 CHUNK = 1 << 20
 
 
-def source_command(source, ssh=None):
+def source_command(source, ssh=None, owner=None):
     """GNU tar writing the listed entries (NUL-separated on its stdin) to its stdout: modes with the
-    owner's read and write added, mtimes to the nanosecond (POSIX format), here or over ssh."""
+    owner's read and write added, mtimes to the nanosecond (POSIX format), here or over ssh; with
+    `owner` (a uid), every entry recorded as that uid's and group's."""
     tar = ["tar", "-c", "-f", "-", "-C", source, "--format=posix", "--numeric-owner", "--no-recursion"]
+    tar += [f"--owner=:{owner}", f"--group=:{owner}"] if owner is not None else []
     tar += ["--mode=u+rwX", "--null", "-T", "-"]
     if not ssh:
         return tar
@@ -24,6 +27,7 @@ def source_command(source, ssh=None):
     command = ["ssh", "-o", "BatchMode=yes"]
     command += ["-p", str(ssh["port"])] if ssh.get("port") else []
     command += ["-i", ssh["private_key"]] if ssh.get("private_key") else []
+    command += shlex.split(ssh["args"]) if ssh.get("args") else []
     target = f"{ssh['user']}@{ssh['host']}" if ssh.get("user") else ssh["host"]
     return [*command, target, shlex.join(remote)]
 
@@ -38,14 +42,16 @@ def _feed(pipe, data):
         pipe.close()
 
 
-def stream(source, ssh, entries, write):
+def stream(source, ssh, entries, write, owner=None):
     """Runs the source's tar for `entries` and hands its output to `write` as it comes; returns
     (bytes, tar's exit code, what tar said). A process of its own rather than AnsibleModule's
     run_command, which returns the output only when the command has ended: a tree can be
     hundreds of GB."""
     listing = b"".join(os.fsencode(entry) + b"\0" for entry in entries)
     with tempfile.TemporaryFile() as said:
-        tar = subprocess.Popen(source_command(source, ssh), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=said)
+        tar = subprocess.Popen(
+            source_command(source, ssh, owner), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=said
+        )
         feeder = threading.Thread(target=_feed, args=(tar.stdin, listing), daemon=True)
         feeder.start()
         sent = 0

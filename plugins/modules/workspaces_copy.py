@@ -42,6 +42,11 @@ options:
       private_key:
         description: Private key file.
         type: path
+      args:
+        description:
+          - More C(ssh) options, as the inventory gives them (C(ansible_ssh_common_args),
+            C(ansible_ssh_extra_args)), for example C(-o ProxyJump=...) or C(-o UserKnownHostsFile=...).
+        type: str
       become:
         description: Run tar through C(sudo -n) (the volume's files belong to root).
         type: bool
@@ -139,6 +144,7 @@ def argspec():
                 user=dict(type="str"),
                 port=dict(type="int"),
                 private_key=dict(type="path", no_log=False),
+                args=dict(type="str"),
                 become=dict(type="bool", default=False),
             ),
         ),

@@ -19,6 +19,7 @@ import time
 
 import app_page
 import old_deployment
+import old_vm
 import pytest
 from fleet import FLEET, SHARE
 from kubernetes import client
@@ -43,9 +44,10 @@ LISTING = (
 BIG = "big-workspace/big.bin"
 
 
-def migrate(*args):
+def migrate(*args, inventory=FLEET, env=None):
     """`streamlit-k8s --json migrate` of fleet-a from the old volume: (exit code, report, output)."""
-    rc, out, err = cli("--json", "migrate", "-i", FLEET, "--limit", APP, "--from-volume", VOLUME, *args)
+    command = ("--json", "migrate", "-i", str(inventory), "--limit", APP, "--from-volume", VOLUME, *args)
+    rc, out, err = cli(*command, env=env)
     return rc, json.loads(out) if out.strip().startswith("{") else {}, out + err
 
 
@@ -133,6 +135,92 @@ def test_a_rerun_copies_nothing(first_pass):
     rc, report, output = migrate()
     assert (rc, report["runs"][0]["changed"]) == (playbook.EXIT_OK, 0), output[-5000:]
     assert json.loads(REPORT.read_text())["passes"][-1]["files"] == 0
+
+
+@pytest.fixture(scope="module")
+def over_ssh(tmp_path_factory):
+    """The old VM reached over SSH (tests/old_vm.py)."""
+    vm = old_vm.OldVm(tmp_path_factory.mktemp("old-vm"), pathlib.Path(FLEET).resolve()).start()
+    yield vm
+    vm.stop()
+
+
+def test_a_pass_over_ssh_reads_the_old_vm_as_the_inventory_reaches_it(first_pass, old, over_ssh, kube):
+    """A workspace written by the old app after the first pass, copied from the old VM through
+    ssh, sudo and the inventory's ssh options (its own known_hosts)."""
+    added = "awkward-names/over ssh.txt"
+    old_deployment.docker("exec", OLD, "sh", "-c", f"cd {MOUNT} && echo 'over ssh' > '{added}' && chmod 600 '{added}'")
+    rc, report, output = migrate("--from-host", old_vm.HOST, inventory=over_ssh.inventory)
+    assert rc == playbook.EXIT_OK, output[-5000:]
+    done = json.loads(REPORT.read_text())
+    assert done["from_host"] == old_vm.HOST and done["passes"][-1]["files"] == 1, done
+    # the listing (Ansible) and the copy (its own ssh) each logged in by key
+    assert over_ssh.logins() >= 2, over_ssh.log.read_text()[-3000:]
+    dest = dest_files(kube)
+    assert files_only(source_files()) - files_only(dest) == set() and "owners 0" in dest
+    assert any(line.endswith(added) for line in dest)
+
+
+@pytest.fixture
+def share_export(openstack_standin, cluster):
+    """The fleet's share in the stand-in Manila, its export's path on this machine the fleet's
+    host directory (which the kind nodes mount): the old host's bind mount of that path stands
+    in for the NFS mount of the export (no NFS client in this kernel)."""
+    cloud = openstack_standin.cloud
+    share = cloud.create_share(
+        {"share": {"name": SHARE, "size": 1, "share_proto": "NFS", "share_type": "isilon-denbi"}}
+    )
+    export = pathlib.Path(f"/ifs/denbi/prod/share-{share.id}")
+    export.parent.mkdir(parents=True, exist_ok=True)
+    export.symlink_to(pathlib.Path(cluster["shared_dir"]) / SHARE)
+    time.sleep(cloud.delay)  # the share becomes available
+    yield share
+    export.unlink()
+    os.removedirs(export.parent)  # the directories it made, as far as they are empty
+
+
+SHARE_ROUTE = {
+    "migrate_route": "share",
+    "migrate_share_access_to": ["127.0.0.1/32"],
+    "migrate_share_mount_type": "none",
+    "migrate_share_mount_options": "bind",
+}
+
+
+def test_the_share_route_copies_on_the_old_host_with_an_access_rule_only_while_it_runs(
+    first_pass, old, share_export, openstack_standin, kube
+):
+    cloud = openstack_standin.cloud
+    added = "awkward-names/via the share.txt"
+    old_deployment.docker("exec", OLD, "sh", "-c", f"cd {MOUNT} && echo share > '{added}' && chmod 400 '{added}'")
+    env = openstack_standin.environment()
+    rc, report, output = migrate("-e", json.dumps(SHARE_ROUTE), env=env)
+    assert rc == playbook.EXIT_OK, output[-5000:]
+    done = json.loads(REPORT.read_text())
+    assert done["route"] == "share" and done["passes"][-1]["files"] == 1, done
+    dest = dest_files(kube)
+    assert any(line.endswith(added) for line in dest) and "owners 0" in dest
+    assert files_only(source_files()) - files_only(dest) == set()
+    # the rule was added, then removed; nothing is left mounted on the old host
+    actions = [request.action for request in cloud.requests if request.action]
+    assert actions.count("allow_access") == 1 and actions.count("deny_access") == 1, actions
+    assert cloud.rules == {}
+    mountpoint = f"/mnt/openms-migrate-{APP}"
+    assert not os.path.exists(mountpoint) and mountpoint not in pathlib.Path("/proc/mounts").read_text()
+
+    # an access rule the operator gave the old host before the run stays; nothing new, no change
+    rule = cloud._allow(share_export, {"access_type": "ip", "access_to": "127.0.0.1/32"}, (2, 45))
+    time.sleep(cloud.delay)
+    rc, report, output = migrate("-e", json.dumps(SHARE_ROUTE), env=env)
+    assert (rc, report["runs"][0]["changed"]) == (playbook.EXIT_OK, 0), output[-5000:]
+    assert list(cloud.rules) == [rule.id]
+
+
+def test_the_share_route_without_the_old_hosts_address_stops_before_anything(fleet, openstack_standin):
+    rc, report, output = migrate("-e", '{"migrate_route": "share"}', env=openstack_standin.environment())
+    assert rc == playbook.EXIT_BAD_INPUT, output[-3000:]
+    assert "migrate_share_access_to" in output and "10.0.0.5/32" in output, output[-3000:]
+    assert openstack_standin.cloud.requests == [], "the run reached Manila"
 
 
 def copying(path, before):

@@ -23,6 +23,12 @@ def test_over_ssh_with_sudo_the_remote_command_is_one_quoted_word():
     assert source_command("/d", plain)[3:] == ["old", shlex.join(source_command("/d", None))]
 
 
+def test_the_inventorys_ssh_options_come_before_the_host():
+    ssh = {"host": "old", "args": "-o ProxyJump=ubuntu@jump -o 'UserKnownHostsFile=/k/known hosts'"}
+    command = source_command("/d", ssh)
+    assert command[3:8] == ["-o", "ProxyJump=ubuntu@jump", "-o", "UserKnownHostsFile=/k/known hosts", "old"]
+
+
 def test_the_listed_entries_only_with_the_owners_read_and_write(tmp_path):
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "secret").write_text("root only")
