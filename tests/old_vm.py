@@ -72,7 +72,10 @@ class OldVm:
         known_hosts = self.directory / "known_hosts"
         for _attempt in range(50):
             scan = subprocess.run(
-                ["ssh-keyscan", "-p", str(PORT), "-t", "ed25519", "127.0.0.1"], capture_output=True, text=True
+                ["ssh-keyscan", "-p", str(PORT), "-t", "ed25519", "127.0.0.1"],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if scan.stdout.strip():
                 known_hosts.write_text(scan.stdout)

@@ -62,3 +62,26 @@ def stream(source, ssh, entries, write, owner=None):
         feeder.join()
         said.seek(0)
         return sent, code, said.read().decode(errors="replace")
+
+
+def copy_into(source, entries, dest, owner):
+    """The entries of source streamed into tar -x in dest, on this host: (bytes, what went wrong
+    or "")."""
+    target = ["tar", "-x", "-f", "-", "-C", dest, "-p", "--same-owner", "--numeric-owner"]
+    target += ["--delay-directory-restore"]
+    with tempfile.TemporaryFile() as said:
+        untar = subprocess.Popen(target, stdin=subprocess.PIPE, stderr=said)
+        try:
+            sent, code, source_said = stream(source, None, entries, untar.stdin.write, owner=owner)
+        except BrokenPipeError:
+            sent, code, source_said = 0, -1, "tar -x stopped reading"
+        untar.stdin.close()
+        target_code = untar.wait()
+        said.seek(0)
+        if code != 0 or target_code != 0:
+            target_said = said.read().decode(errors="replace").strip()[-2000:]
+            return sent, (
+                f"the copy failed: tar at the source exited {code} ({source_said.strip()[-2000:]}), "
+                f"tar -x in {dest} exited {target_code} ({target_said})"
+            )
+        return sent, ""

@@ -17,8 +17,8 @@ description:
     entry I(owner)'s (user and group), as the app's pods write them.
   - The plan (what to send and remove) comes from comparing both sides' manifests
     (C(plugins/module_utils/migrate.py)); this module only moves the bytes.
-  - Runs as root (C(become)): the old volume's files belong to root, and only root gives the
-    copies to I(owner).
+  - Runs as root (with C(become)) - the old volume's files belong to root, and only root gives
+    the copies to I(owner).
 options:
   source:
     description: The tree's root (a Docker volume's C(_data) directory).
@@ -80,12 +80,10 @@ seconds:
 
 import os
 import shutil
-import subprocess
-import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.openms.streamlit_k8s.plugins.module_utils.tar_stream import stream
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.tar_stream import copy_into
 
 
 def inside(dest, path):
@@ -103,30 +101,6 @@ def remove(dest, paths):
             shutil.rmtree(full)
         elif os.path.lexists(full):
             os.unlink(full)
-
-
-def send(params):
-    """The source's tar into tar -x in dest; (bytes, what went wrong or "")."""
-    target = ["tar", "-x", "-f", "-", "-C", params["dest"], "-p", "--same-owner", "--numeric-owner"]
-    target += ["--delay-directory-restore"]
-    with tempfile.TemporaryFile() as said:
-        untar = subprocess.Popen(target, stdin=subprocess.PIPE, stderr=said)
-        try:
-            sent, code, source_said = stream(
-                params["source"], None, params["send"], untar.stdin.write, owner=params["owner"]
-            )
-        except BrokenPipeError:
-            sent, code, source_said = 0, -1, "tar -x stopped reading"
-        untar.stdin.close()
-        target_code = untar.wait()
-        said.seek(0)
-        if code != 0 or target_code != 0:
-            target_said = said.read().decode(errors="replace").strip()[-2000:]
-            return sent, (
-                f"the copy failed: tar at the source exited {code} ({source_said.strip()[-2000:]}), "
-                f"tar -x in {params['dest']} exited {target_code} ({target_said})"
-            )
-        return sent, ""
 
 
 def main():
@@ -157,7 +131,9 @@ def main():
         remove(params["dest"], params["remove"])
     except (OSError, ValueError) as err:
         module.fail_json(msg=f"removing entries under {params['dest']} failed: {err}", **result)
-    sent, failed = send(params) if params["send"] else (0, "")
+    sent, failed = 0, ""
+    if params["send"]:
+        sent, failed = copy_into(params["source"], params["send"], params["dest"], params["owner"])
     result.update(bytes=sent, seconds=round(time.monotonic() - started, 2))
     if failed:
         module.fail_json(msg=failed, **result)

@@ -5,6 +5,7 @@ symlinks kept; removals never leave the destination. Runs as root, as the module
 import os
 
 import pytest
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.tar_stream import copy_into
 from ansible_collections.openms.streamlit_k8s.plugins.modules import tree_copy
 
 
@@ -21,15 +22,11 @@ def trees(tmp_path):
     return src, dest
 
 
-def params(src, dest, send=(), remove=()):
-    return {"source": str(src), "dest": str(dest), "send": list(send), "remove": list(remove), "owner": 1000}
-
-
 def test_the_listed_entries_arrive_as_the_apps_with_their_mtimes(trees):
     if os.geteuid() != 0:
         pytest.skip("giving files to another uid needs root, as the module runs")
     src, dest = trees
-    sent, failed = tree_copy.send(params(src, dest, ["ws", "ws/results", "ws/results/table.tsv", "ws/link"]))
+    sent, failed = copy_into(str(src), ["ws", "ws/results", "ws/results/table.tsv", "ws/link"], str(dest), 1000)
     assert failed == "" and sent > 0
     copied = dest / "ws" / "results" / "table.tsv"
     assert copied.read_text() == "peaks" and not (dest / "ws" / "unlisted").exists()
@@ -43,7 +40,7 @@ def test_the_listed_entries_arrive_as_the_apps_with_their_mtimes(trees):
 
 def test_a_failed_source_says_which_side_failed(trees):
     src, dest = trees
-    sent, failed = tree_copy.send(params(src, dest, ["ws/missing"]))
+    sent, failed = copy_into(str(src), ["ws/missing"], str(dest), 1000)
     assert "tar at the source exited 2" in failed and "missing" in failed
 
 
