@@ -1,7 +1,8 @@
 #!/bin/sh
 # The worker process: one RQ worker on the queue openms-workflows (KubernetesWorker, see
 # rq_k8s_worker.py). The name is unique per container start, so a restarted container never
-# waits for its old name to expire; rq_worker_alive.py reads it for the liveness probe.
+# waits for its old name to expire (/tmp/rq-worker-name says it). The worker answers its
+# probes itself (rq_k8s_worker.py).
 . /usr/local/bin/prepare-app.sh
 : "${REDIS_URL:?REDIS_URL is not set}"
 name="${WORKER_NAME_PREFIX:-$(hostname)}-$(date +%s)"

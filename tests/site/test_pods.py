@@ -112,7 +112,9 @@ def test_worker_runs_one_rq_worker_with_the_topp_tools(pod_host):
     on_command_line = "redis://" in workers[0]["args"] or "--url" in workers[0]["args"]
     assert not on_command_line, "the worker's command line holds the Redis URL (not shown: it has the password)"
     assert all(worker.exists(tool) for tool in ("FeatureFinderMetabo", "FeatureLinkerUnlabeledKD", "TextExporter"))
-    assert worker.run("python3 /opt/openms-k8s/rq_worker_alive.py").rc == 0
+    # the worker answers its probes itself (the kubelet's GET, from inside the pod here)
+    probe = "import urllib.request as u; print(u.urlopen('http://127.0.0.1:9476/live', timeout=5).read().decode())"
+    assert worker.check_output(f'python3 -c "{probe}"').strip() == "ok"
 
 
 @pytest.mark.parametrize("count", [1, 2], ids=["one-file", "two-files"])

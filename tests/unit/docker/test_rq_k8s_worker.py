@@ -1,5 +1,5 @@
-"""docker/rq_k8s_worker.py, rq_worker_alive.py and openms_k8s_probe.py against every RQ the
-template can resolve (its requirements say rq>=1.16.0), on a real Redis.
+"""docker/rq_k8s_worker.py (its heartbeats and its probe endpoint) and openms_k8s_probe.py
+against every RQ the template can resolve (its requirements say rq>=1.16.0), on a real Redis.
 
 Each test starts real `rq worker` processes (the command line of docker/entrypoint-worker.sh,
 with short intervals) and talks to them through rq_client.py, both on the PYTHONPATH of one
@@ -14,9 +14,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import pytest
-from conftest import ADMIN, PASSWORD, REPO, rq_install
+from conftest import ADMIN, PASSWORD, REPO, free_port, rq_install
 
 # The template's floor, the newest 2.x and the newest 3.x.
 RQ_VERSIONS = ["1.16.2", "2.12.0", "3.0.0"]
@@ -38,7 +40,7 @@ def execute_workflow(workflow_dir, workflow_class, workflow_module):
 
 
 class RQ:
-    """Processes of one RQ version: workers, the client, the liveness probe."""
+    """Processes of one RQ version: workers, the client, the workers' probe endpoints."""
 
     def __init__(self, version, redis_url, app_dir):
         self.version = version
@@ -59,30 +61,30 @@ class RQ:
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
-    def worker(self, name, *extra, worker_class="rq_k8s_worker.KubernetesWorker"):
+    def worker(self, name, *extra, worker_class="rq_k8s_worker.KubernetesWorker", max_age=30):
         log = open(self.app_dir.parent / f"worker-{name}.log", "w")  # noqa: SIM115 (closed with the process)
         command = [sys.executable, "-m", "rq.cli", "worker", "openms-workflows", "--url", self.url, "--name", name]
         command += ["--worker-class", worker_class, "--worker-ttl", "16", "--maintenance-interval", "1"]
         command += ["--job-monitoring-interval", str(MONITOR), *extra]
+        port = free_port()
+        env = dict(self.env, OPENMS_K8S_PROBE_PORT=str(port), RQ_LIVENESS_MAX_AGE=str(max_age))
         proc = subprocess.Popen(
-            command, cwd=self.app_dir, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.app_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        proc.log_path = log.name
+        proc.log_path, proc.probe_port = log.name, port
         self.workers.append(proc)
         return proc
 
-    def alive(self, name, max_age):
-        name_file = self.app_dir.parent / f"name-{name}"
-        name_file.write_text(name + "\n")
-        env = dict(self.env, REDIS_URL=self.url, RQ_WORKER_NAME_FILE=str(name_file), RQ_LIVENESS_MAX_AGE=str(max_age))
-        proc = subprocess.run(
-            [sys.executable, str(REPO / "docker/rq_worker_alive.py")],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return proc.returncode, proc.stdout + proc.stderr
+    @staticmethod
+    def probe(worker):
+        """The kubelet's GET on the worker's probe port: (HTTP status or None, its text)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{worker.probe_port}/", timeout=3) as answer:
+                return answer.status, answer.read().decode().strip()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode().strip()
+        except OSError as error:
+            return None, str(error)
 
     def wait_for(self, job_id, statuses, timeout):
         deadline = time.monotonic() + timeout
@@ -170,31 +172,57 @@ def run_kill_drill(rq, workflow, worker_class):
     first = rq.worker("first", worker_class=worker_class)
     job = rq.wait_for(job_id, {"started"}, 20)
     assert job["status"] == "started", (job, pathlib.Path(first.log_path).read_text())
-    assert rq.alive("first", 30) == (0, "")
-    code, output = rq.alive("first", -1)
-    assert code == 1 and "last heartbeat" in output, output
     kill_worker(first)
     killed = time.monotonic()
     rq.worker("second", worker_class=worker_class)
     job = rq.wait_for(job_id, {"failed"}, KILL_LIMIT + 2)
-    return job, time.monotonic() - killed
+    return job, time.monotonic() - killed, first
 
 
 def test_killed_worker_fails_its_job_fast(rq, tmp_path):
-    job, seconds = run_kill_drill(rq, tmp_path / "workspace/topp-workflow", "rq_k8s_worker.KubernetesWorker")
+    job, seconds, first = run_kill_drill(rq, tmp_path / "workspace/topp-workflow", "rq_k8s_worker.KubernetesWorker")
     assert job["status"] == "failed", job
     assert seconds <= KILL_LIMIT, seconds
     assert "Moved to FailedJobRegistry" in job["exc_info"], job
-    # The liveness probe sees the dead worker: its key expired, or its heartbeat is too old.
-    time.sleep(max(0, 3 - seconds))
-    code, output = rq.alive("first", 2)
-    assert code == 1, output
-    code, output = rq.alive("never-started", 30)
-    assert code == 1 and "not registered" in output, output
+    # The killed worker's probe does not answer at all
+    assert rq.probe(first)[0] is None
 
 
 @pytest.mark.parametrize("rq", [RQ_VERSIONS[-1]], indirect=True)
 def test_default_worker_leaves_a_killed_job_started(rq, tmp_path):
     """The control: with RQ's own Worker the same drill still shows the job started at the limit."""
-    job, _seconds = run_kill_drill(rq, tmp_path / "workspace/topp-workflow", "rq.Worker")
+    job, _seconds, _first = run_kill_drill(rq, tmp_path / "workspace/topp-workflow", "rq.Worker")
     assert job["status"] == "started", job
+
+
+def pause_redis(url, milliseconds):
+    """Redis takes no writes for a while (CLIENT PAUSE, as the tests' own user): a worker's
+    heartbeat blocks as on a Redis that stopped answering."""
+    host, port = url.rsplit("@", 1)[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(f"AUTH {ADMIN} {PASSWORD}\r\nCLIENT PAUSE {milliseconds} WRITE\r\n".encode())
+        assert sock.recv(64) == b"+OK\r\n+OK\r\n"
+
+
+def wait_for_probe(rq, worker, status, timeout):
+    deadline = time.monotonic() + timeout
+    while (answer := rq.probe(worker))[0] != status and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return answer
+
+
+def test_the_probe_answers_while_heartbeats_reach_redis(rq, tmp_path):
+    """200 while idle and while a job runs (the work horse leaves the probe to the worker), 503
+    with the heartbeat's age once Redis stops taking them, 200 again after."""
+    worker = rq.worker("probed", max_age=2)
+    assert wait_for_probe(rq, worker, 200, 20) == (200, "ok"), pathlib.Path(worker.log_path).read_text()
+    job_id = rq.client("enqueue", rq.url, "5", str(tmp_path / "workspace/topp-workflow"))["id"]
+    assert rq.wait_for(job_id, {"started"}, 20)["status"] == "started"
+    for _probe in range(10):
+        assert rq.probe(worker) == (200, "ok")
+        time.sleep(0.3)
+    assert rq.wait_for(job_id, {"finished"}, 20)["status"] == "finished"
+    pause_redis(rq.url, 6000)
+    status, text = wait_for_probe(rq, worker, 503, 6)
+    assert status == 503 and "worker probed: last heartbeat" in text, (status, text)
+    assert wait_for_probe(rq, worker, 200, 10) == (200, "ok")
