@@ -42,6 +42,11 @@ def kubectl(*args, stdin=None, check=True):
     return done.stdout
 
 
+def image(name):
+    """An image of the local inventory's, in the cluster's registry."""
+    return f"{facts()['registry']['address']}/openms-streamlit-k8s/{name}"
+
+
 def volume_name(app):
     return f"{app}-{app}-workspaces"  # inventories/local: <namespace>-<claim>, claim <app>-workspaces
 
@@ -52,7 +57,7 @@ def site_vars(app):
     workers small enough that four fit beside everything else."""
     return {
         "streamlit_k8s_app_name": app,
-        "streamlit_k8s_app_image": "openms-streamlit-k8s/openms-app:dev",
+        "streamlit_k8s_app_image": image("openms-app:dev"),
         "ingress_host": f"{app}.local",
         "validate_host_header": f"{app}.local",
         "worker_cpu_request": "100m",
@@ -84,7 +89,8 @@ def deploy(app, *extra_args, tags=None, images=False):
 
 
 def remove_image(reference):
-    """An image of the bench, every tag of its name, from the kind nodes and the host's Docker."""
+    """An image of the bench, every tag of its name, from the kind nodes and the host's Docker (the
+    registry keeps it: its storage is a cache)."""
     name = reference.rsplit(":", 1)[0]
     nodes = subprocess.run(
         [facts()["kind"], "get", "nodes", "--name", facts()["name"]], capture_output=True, text=True, check=False
@@ -93,8 +99,8 @@ def remove_image(reference):
         listed = subprocess.run(
             ["docker", "exec", node, "crictl", "images", "-o", "json"], capture_output=True, text=True, check=False
         )
-        for image in json.loads(listed.stdout or '{"images": []}')["images"]:
-            tags = [tag for tag in image.get("repoTags", []) if tag.startswith(f"docker.io/{name}:")]
+        for held in json.loads(listed.stdout or '{"images": []}')["images"]:
+            tags = [tag for tag in held.get("repoTags", []) if tag.startswith(f"{name}:")]
             if tags:
                 subprocess.run(["docker", "exec", node, "crictl", "rmi", *tags], capture_output=True, check=False)
     tags = subprocess.run(

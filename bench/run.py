@@ -26,12 +26,14 @@ TARGETS = {
     "speedup_4_over_1": 3.5,
     "rebuild_rollout_seconds": 30,
     "migrate_over_tar": 0.8,
+    "idle_millicores_per_pod": 10,
 }
-STEPS = ("deploy", "queue", "failure", "rollout", "migrate")
+STEPS = ("deploy", "queue", "failure", "rollout", "migrate", "idle")
+IDLE_SECONDS, SETTLE_SECONDS = 60, 30
 # The migrate step's old volume: MIGRATE_FILES files of MIGRATE_FILE_BYTES each, and as many small ones
 MIGRATE_VOLUME, MIGRATE_FILES, MIGRATE_FILE_BYTES = "bench-old-workspaces", 8, 128 * 2**20
 # The rollout step's app image: a tag of its own, removed from the nodes afterwards
-ROLLOUT_IMAGE = "openms-streamlit-k8s/bench-rollout-app:dev"
+ROLLOUT_IMAGE = "bench-rollout-app:dev"  # in the cluster's registry
 
 
 def machine():
@@ -187,15 +189,19 @@ def failure_detection(variants=("collection", "rq_defaults")):
 
 def rollout_after_app_change():
     """5: the app image rebuilt and rolled out after an app-only change (one more file in a copy of
-    the test app), as `deploy --tags images,web,worker` does it: build, load into the kind nodes,
-    both Deployments rolled onto the new content tag."""
+    the test app), as `deploy --tags images,web,worker` does it: build, push to the cluster's
+    registry, both Deployments rolled onto the new content tag, which the nodes pull."""
     import shutil
     import tempfile
     import uuid
 
     copy = pathlib.Path(tempfile.mkdtemp(prefix="bench-app-")) / "app"
     shutil.copytree(apps.paths.repo() / "files" / "test-app", copy, symlinks=True)
-    source = {"images_app_source": "directory", "images_app_dir": str(copy), "streamlit_k8s_app_image": ROLLOUT_IMAGE}
+    source = {
+        "images_app_source": "directory",
+        "images_app_dir": str(copy),
+        "streamlit_k8s_app_image": apps.image(ROLLOUT_IMAGE),
+    }
     try:
         apps.deploy(COLLECTION, "-e", json.dumps(source), tags="images,web,worker", images=True)  # the baseline
         (copy / "bench-marker.txt").write_text(uuid.uuid4().hex)
@@ -278,6 +284,53 @@ def migrate_beside_tar():
     }
 
 
+def idle_cpu(seconds=IDLE_SECONDS):
+    """7: CPU of the app's web and worker pods at rest (their probes, Streamlit, the workers'
+    heartbeats), from each pod's cgroup counter on its node over `seconds`, after SETTLE_SECONDS
+    of quiet (the pods just became Ready)."""
+
+    def usage():
+        found = {}
+        for pod in json.loads(apps.kubectl("-n", COLLECTION, "get", "pods", "-o", "json"))["items"]:
+            component = pod["metadata"]["labels"].get("app.kubernetes.io/component")
+            if component not in ("web", "worker") or pod["status"].get("phase") != "Running":
+                continue
+            # the systemd cgroup driver names the pod's slice ...pod<uid, "_" for "-">.slice; cgroup v1
+            # counts nanoseconds in cpuacct.usage, v2 microseconds in cpu.stat's usage_usec
+            uid = pod["metadata"]["uid"].replace("-", "_")
+            script = (
+                f"d=$(find /sys/fs/cgroup/cpuacct /sys/fs/cgroup -maxdepth 4 -type d -name '*pod{uid}.slice'"
+                " | head -n 1); if [ -f $d/cpuacct.usage ]; then cat $d/cpuacct.usage;"
+                " else echo $(( $(sed -n 's/^usage_usec //p' $d/cpu.stat) * 1000 )); fi"
+            )
+            done = subprocess.run(
+                ["docker", "exec", pod["spec"]["nodeName"], "sh", "-c", script],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            usec = int(done.stdout.strip()) / 1000
+            found[pod["metadata"]["name"]] = (component, usec)
+        return found
+
+    time.sleep(SETTLE_SECONDS)
+    before, started = usage(), time.monotonic()
+    time.sleep(seconds)
+    after, elapsed = usage(), time.monotonic() - started
+    pods = {
+        name: {"component": component, "millicores": round((after[name][1] - usec) / 1e3 / elapsed, 2)}
+        for name, (component, usec) in before.items()
+        if name in after
+    }
+    if not pods:
+        raise RuntimeError(f"no running web or worker pod of {COLLECTION} to measure")
+    return {
+        "seconds": round(elapsed, 1),
+        "pods": pods,
+        "max_millicores_per_pod": max(pod["millicores"] for pod in pods.values()),
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="streamlit-k8s bench", description=__doc__)
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
@@ -310,10 +363,14 @@ def main(argv=None):
         print("bench: migrate beside tar | kubectl exec tar", flush=True)
         results["migrate"] = migrate_beside_tar()
         print(json.dumps(results["migrate"], indent=2), flush=True)
+    if "idle" in steps:
+        print(f"bench: CPU of the app's pods at rest over {IDLE_SECONDS} s", flush=True)
+        results["idle"] = idle_cpu()
+        print(json.dumps(results["idle"], indent=2), flush=True)
     results["seconds"] = round(time.monotonic() - started)
     if not args.keep:
         apps.remove(COLLECTION)
-        apps.remove_image(ROLLOUT_IMAGE)  # after its pods are gone: the nodes keep an image in use
+        apps.remove_image(apps.image(ROLLOUT_IMAGE))  # after its pods are gone: the nodes keep an image in use
     RESULTS.mkdir(exist_ok=True)
     previous = json.loads((RESULTS / "latest.json").read_text()) if (RESULTS / "latest.json").exists() else {}
     merged = {**previous, **results}

@@ -242,7 +242,9 @@ def parser():
     installed.add_argument("ansible_args", nargs=argparse.REMAINDER, help="more ansible-playbook options")
     command("molecule", cmd_molecule, "every Molecule scenario, in three lanes")
     bench = command("bench", cmd_bench, "the benchmark on the local cluster (bench/, writes bench/results)")
-    bench.add_argument("--steps", help="comma-separated, of deploy, queue, failure, rollout, migrate (default: all)")
+    bench.add_argument(
+        "--steps", help="comma-separated, of deploy, queue, failure, rollout, migrate, idle (default: all)"
+    )
     bench.add_argument("--keep", action="store_true", help="keep the bench app deployed afterwards")
     command("checks", cmd_checks, "what the test command runs beside the cluster: lint, unit, collection")
     return main

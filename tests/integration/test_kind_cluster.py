@@ -2,23 +2,19 @@
 
 Nodes Ready; a sticky Ingress through the ingress controller from the host (Traefik's own
 annotations and the ingress-nginx ones); the shared host directory seen by pods on two
-worker nodes; cluster DNS. test_kind_recreate.py deletes and re-creates the cluster.
+worker nodes; cluster DNS. test_kind_recreate.py deletes and re-creates the cluster; test_registry.py pushes and pulls.
 """
 
 import http.client
 import json
 import pathlib
 import shutil
-import subprocess
 import time
 import uuid
 
 import pytest
 import yaml
 from kubernetes import utils
-
-HERE = pathlib.Path(__file__).resolve().parent
-ECHO_IMAGE = "openms-streamlit-k8s/echo:smoke"
 
 
 def wait_for(predicate, timeout, what, interval=2.0):
@@ -30,38 +26,6 @@ def wait_for(predicate, timeout, what, interval=2.0):
             return last
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
-
-
-@pytest.fixture(scope="module")
-def echo_image(cluster):
-    subprocess.run(
-        [
-            "docker",
-            "build",
-            "-q",
-            "-t",
-            ECHO_IMAGE,
-            "--build-arg",
-            f"BASE_IMAGE={cluster['images']['debian']}",
-            str(HERE / "echo_image"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [cluster["kind"], "load", "docker-image", "--name", cluster["name"], ECHO_IMAGE],
-        check=True,
-        capture_output=True,
-    )
-    return ECHO_IMAGE
-
-
-@pytest.fixture(scope="module")
-def namespace(kube):
-    name = f"smoke-{uuid.uuid4().hex[:8]}"
-    kube.core.create_namespace({"metadata": {"name": name}})
-    yield name
-    kube.core.delete_namespace(name)
 
 
 def apply(kube, namespace, text):

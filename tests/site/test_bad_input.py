@@ -130,8 +130,8 @@ def test_every_bad_input_of_a_phase_is_named_at_once(snapshot):
             playbook.EXIT_BAD_INPUT,
         ),
         (
-            ["--tags", "web", "-e", "web_image=openms-streamlit-k8s/openms-app:no-such-tag"],
-            "The image openms-streamlit-k8s/openms-app:no-such-tag does not exist",
+            ["--tags", "web", "-e", "web_image=localhost:5001/openms-streamlit-k8s/openms-app:no-such-tag"],
+            "The image localhost:5001/openms-streamlit-k8s/openms-app:no-such-tag does not exist",
             playbook.EXIT_BAD_INPUT,
         ),
         (

@@ -26,7 +26,6 @@ NS = "openms"
 MOVED = "/app/ws-moved"
 HOME = "/app/workspaces-streamlit-template"
 PHASES = "images,web,worker,cronjob,ingress"
-REBUILT = "openms-streamlit-k8s/openms-app:rebuilt"
 MOVED_VARS = {
     "streamlit_k8s_workspaces_path": MOVED,
     "ingress_flavour": "nginx",
@@ -57,6 +56,12 @@ def cronjobs(kube):
 
 
 @pytest.fixture(scope="module")
+def rebuilt(cluster):
+    """The changed app's image, in the cluster's registry under a tag of its own."""
+    return f"{cluster['registry']['address']}/openms-streamlit-k8s/openms-app:rebuilt"
+
+
+@pytest.fixture(scope="module")
 def original_image(kube):
     return deployment(kube, "openms-web").spec.template.spec.containers[0].image
 
@@ -72,13 +77,13 @@ def changed_app(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def moved(original_image, changed_app):
+def moved(original_image, changed_app, rebuilt):
     # Built under a tag of its own: the Molecule scenarios, running beside these tests, build
     # the unchanged app under the inventory's tag.
     source = {
         "images_app_source": "directory",
         "images_app_dir": str(changed_app[0]),
-        "streamlit_k8s_app_image": REBUILT,
+        "streamlit_k8s_app_image": rebuilt,
     }
     rc, changed, output = run_site("--tags", PHASES, "-e", json.dumps({**MOVED_VARS, **source}))
     assert rc == 0, output[-3000:]
@@ -93,7 +98,7 @@ def disabled(moved):
 
 
 @pytest.fixture(scope="module")
-def restored(kube, disabled, original_image):
+def restored(kube, cluster, disabled, original_image):
     """Edit owned fields by hand (another field manager), then run site.yml with the inventory's values."""
     kube.apps.patch_namespaced_deployment_scale("openms-web", NS, {"spec": {"replicas": 3}}, field_manager=HAND)
     patch = {
@@ -103,7 +108,7 @@ def restored(kube, disabled, original_image):
                     "containers": [
                         {
                             "name": "worker",
-                            "image": "openms-streamlit-k8s/cleanup:dev",
+                            "image": f"{cluster['registry']['address']}/openms-streamlit-k8s/cleanup:dev",
                             "env": [{"name": "RQ_JOB_MONITORING_INTERVAL", "value": "99"}],
                         }
                     ]
@@ -127,9 +132,9 @@ def test_moved_path_is_the_only_workspaces_mount(kube, moved):
     assert mounts(cronjob.spec.job_template.spec.template.spec) == [MOVED]
 
 
-def test_a_rebuilt_app_image_rolls_out_by_its_content_tag(kube, moved, original_image, changed_app):
+def test_a_rebuilt_app_image_rolls_out_by_its_content_tag(kube, moved, rebuilt, original_image, changed_app):
     image = deployment(kube, "openms-web").spec.template.spec.containers[0].image
-    assert image != original_image and image.startswith(f"{REBUILT}-"), image
+    assert image != original_image and image.startswith(f"{rebuilt}-"), image
     assert deployment(kube, "openms-worker").spec.template.spec.containers[0].image == image
     pods = [
         p

@@ -1,0 +1,39 @@
+"""The images phase's registry path on the deployed `openms` app: the pods run the content tag
+the nodes pulled from the cluster's registry with the pull Secret, and a wrong password stops
+the run with the registry's refusal before anything changes (the password never shown)."""
+
+from site_playbook import run_site
+
+from openms_streamlit_k8s import playbook
+
+NS = "openms"
+SECRET = "openms-registry"
+
+
+def test_the_pods_pull_their_content_tag_from_the_registry_with_the_pull_secret(kube, cluster):
+    registry = cluster["registry"]["address"]
+    pods = kube.core.list_namespaced_pod(NS, label_selector="app.kubernetes.io/component in (web,worker)").items
+    assert pods
+    for pod in pods:
+        assert [s.name for s in pod.spec.image_pull_secrets or []] == [SECRET], pod.metadata.name
+        for status in pod.status.container_statuses or []:
+            # <registry>/<name>:<tag>-<recipe>, resolved by the node to the registry's digest
+            assert status.image.startswith(f"{registry}/openms-streamlit-k8s/openms-app:dev-"), status.image
+            assert status.image_id.startswith(f"{registry}/openms-streamlit-k8s/openms-app@sha256:"), status.image_id
+    secret = kube.core.read_namespaced_secret(SECRET, NS)
+    assert secret.type == "kubernetes.io/dockerconfigjson"
+
+
+def test_a_wrong_registry_password_stops_with_the_registrys_refusal(kube, cluster):
+    before = kube.core.read_namespaced_secret(SECRET, NS).metadata.resource_version
+    wrong = "not-the-registry-password-4711"
+    rc, changed, output = run_site("--tags", "images", "-e", f"images_registry_password={wrong}")
+    # site.yml's preflight logs in before any phase: a stop there counts as bad input
+    assert rc == playbook.EXIT_BAD_INPUT, output[-3000:]
+    registry = cluster["registry"]["address"]
+    assert f"Logging in to the registry {registry} as {cluster['registry']['user']} failed" in output, output[-3000:]
+    assert "401" in output or "unauthorized" in output.lower(), output[-3000:]
+    assert "images_registry_password" in output and wrong not in output, output[-3000:]
+    assert changed == 0, output[-3000:]
+    # the pull secret was not written from the refused password
+    assert kube.core.read_namespaced_secret(SECRET, NS).metadata.resource_version == before
