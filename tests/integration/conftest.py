@@ -40,3 +40,9 @@ def namespace(kube):
     kube.core.create_namespace({"metadata": {"name": name}})
     yield name
     kube.core.delete_namespace(name)
+
+
+def pytest_collection_modifyitems(items):
+    """test_kind_recreate.py last: the cluster it re-creates has a new API port and credentials,
+    which the session's clients of the other tests do not have."""
+    items.sort(key=lambda item: item.path.name == "test_kind_recreate.py")
