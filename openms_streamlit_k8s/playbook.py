@@ -27,6 +27,8 @@ EXIT_INTERRUPTED = 130
 # Tasks before the first phase: every input checked (playbooks/tasks/inputs.yml and each role's
 # tasks/inputs.yml, or a role's argument specs), then the cluster and the namespace (preflight.yml)
 INPUTS, PREFLIGHT = "inputs", "preflight"
+# The wait for the run's roll-outs (role common's rollout_wait.yml), after the phases that started them
+ROLLOUTS = "rollouts"
 # The preflight task that fails when the cluster does not answer
 UNREACHABLE_TASKS = ("Stop when the cluster does not answer",)
 
@@ -97,9 +99,10 @@ class Progress:
 
     Input checks (playbooks/tasks/inputs.yml, a role's tasks/inputs.yml, a role's argument specs)
     count to `inputs`, the cluster and namespace checks (playbooks/tasks/*) to `preflight`. A phase
-    (a role: site.yml's phases, kind_cluster) starts with the first task of its tasks/main.yml; a
-    task of any other file or role (common's prune.yml, images' check.yml run by web) counts to
-    the phase that runs it. A phase's seconds are
+    (a role: site.yml's phases, kind_cluster) starts with the first task of its tasks/main.yml; the
+    wait for the run's roll-outs (common's rollout_wait.yml) counts to `rollouts`; a task of any
+    other file or role (images' check.yml run by web) counts to the phase that runs it. A phase's
+    seconds are
     the sum of its tasks' times, from each task's start to the next one's.
     """
 
@@ -128,6 +131,8 @@ class Progress:
             return PREFLIGHT
         if role_task and role_task["file"] == "main.yml":
             return role_task["role"]
+        if role_task and role_task["file"] == "rollout_wait.yml":
+            return ROLLOUTS
         return self._current
 
     def _phase(self, name):

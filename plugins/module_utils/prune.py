@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a phase may prune, and what it prunes: the decisions of the k8s_prune module."""
+"""What a phase may prune, and what it prunes: the decisions behind the k8s_apply module's prune."""
 
 from __future__ import annotations
 

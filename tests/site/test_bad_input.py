@@ -51,7 +51,7 @@ def assert_stopped_before_any_change(rc, changed, output, code=playbook.EXIT_BAD
     assert changed == 0, output[-3000:]
     # The first change of a run is the namespace: a run stopped by its inputs never gets
     # there, and builds no image.
-    assert "TASK [Apply the app's namespace]" not in output, output[-3000:]
+    assert "TASK [Apply the app's namespace" not in output, output[-3000:]
     assert "Build the" not in output, output[-3000:]
     # Our message, not the API server's JSON
     assert '"kind":"Status"' not in output.replace(" ", ""), output[-3000:]

@@ -61,7 +61,7 @@ def test_a_no_op_deploy_as_json():
     (run,) = report["runs"]
     assert (report["exit_code"], run["changed"], run["failure"]) == (0, 0, None)
     assert [p["name"] for p in run["phases"]] == ["inputs", "preflight", "cronjob"]
-    assert "cronjob: Apply the CronJob" in err  # the progress, on stderr
+    assert "cronjob: Apply the clean-up CronJob" in err  # the progress, on stderr
 
 
 @pytest.mark.parametrize(

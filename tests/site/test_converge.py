@@ -142,6 +142,18 @@ def test_a_rebuilt_app_image_rolls_out_by_its_content_tag(kube, moved, rebuilt, 
         if p.metadata.deletion_timestamp is None
     ]
     assert pods and all(p.spec.containers[0].image == image for p in pods), [p.spec.containers[0].image for p in pods]
+    # the run returned once the roll-outs it started were done: every pod of both Deployments
+    # (terminating ones aside) runs the new image and is Ready
+    for component in ("web", "worker"):
+        running = [
+            p
+            for p in kube.core.list_namespaced_pod(NS, label_selector=f"app.kubernetes.io/component={component}").items
+            if p.metadata.deletion_timestamp is None
+        ]
+        assert len(running) == 2, (component, [p.metadata.name for p in running])
+        for pod in running:
+            assert pod.spec.containers[0].image == image, (pod.metadata.name, pod.spec.containers[0].image)
+            assert all(c.ready for c in pod.status.container_statuses or []), pod.metadata.name
     said = stream(
         kube.core.connect_get_namespaced_pod_exec,
         pods[0].metadata.name,

@@ -1,6 +1,11 @@
 """The images phase's registry path on the deployed `openms` app: the pods run the content tag
-the nodes pulled from the cluster's registry with the pull Secret, and a wrong password stops
-the run with the registry's refusal before anything changes (the password never shown)."""
+the nodes pulled from the cluster's registry with the pull Secret, an unchanged image is not
+pushed again, and a wrong password stops the run with the registry's refusal before anything
+changes (the password never shown)."""
+
+import datetime
+import re
+import subprocess
 
 from site_playbook import run_site
 
@@ -37,3 +42,24 @@ def test_a_wrong_registry_password_stops_with_the_registrys_refusal(kube, cluste
     assert changed == 0, output[-3000:]
     # the pull secret was not written from the refused password
     assert kube.core.read_namespaced_secret(SECRET, NS).metadata.resource_version == before
+
+
+def test_an_unchanged_image_is_not_pushed_again(cluster):
+    """The registry's own request log: a rerun of the images phase asks for the manifests (HEAD)
+    and writes nothing (no blob upload, no manifest PUT)."""
+    since = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    rc, changed, output = run_site("--tags", "images")
+    assert (rc, changed) == (playbook.EXIT_OK, 0), output[-3000:]
+    logged = subprocess.run(
+        ["docker", "logs", "--since", since, cluster["registry"]["container"]],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    requests = [line for line in (logged.stdout + logged.stderr).splitlines() if " /v2/" in line]
+    # this app's tags (other tests may push other tags at the same time)
+    ours = re.compile(r'"(HEAD|PUT) /v2/openms-streamlit-k8s/(openms-app|cleanup)/manifests/dev(-[0-9a-f]{16})? ')
+    asked = [line for line in requests if (m := ours.search(line)) and m[1] == "HEAD"]
+    written = [line for line in requests if (m := ours.search(line)) and m[1] == "PUT"]
+    assert len(asked) >= 4, requests[-20:]  # the tag given and the content tag of both images
+    assert not written, written[:5]

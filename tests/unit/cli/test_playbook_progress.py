@@ -55,24 +55,37 @@ def deploy(events):
         "", "Validating arguments against arg spec 'main'", at=10, action="ansible.builtin.validate_argument_spec"
     )
     events.task("roles/web/tasks/main.yml:2", "Check the inputs", at=10.5, role="openms.streamlit_k8s.web")
-    # web runs images' check.yml and common's prune.yml: web's time, not a phase of their own
+    # web runs images' check.yml: web's time, not a phase of its own
     events.task(
         "roles/images/tasks/check.yml:4", "Check that the image exists", at=11, role="openms.streamlit_k8s.images"
     )
     events.task("roles/web/tasks/main.yml:14", "Apply the web tier", at=12, changed=True)
-    events.task("roles/common/tasks/prune.yml:9", "Delete what this phase no longer renders", at=15, changed=True)
+    events.task("roles/web/tasks/main.yml:40", "Note the roll-out to wait for", at=14)
+    # the wait for every roll-out of the run, after the phases: a phase of its own
+    events.task(
+        "roles/common/tasks/rollout_wait.yml:5",
+        "Wait for the run's roll-outs",
+        at=15,
+        role="openms.streamlit_k8s.common",
+    )
 
 
 def test_each_task_counts_to_the_phase_that_runs_it():
     events = Events()
     deploy(events)
-    events.end(at=20, changed={"localhost": 4}, ok={"localhost": 12})
+    events.end(at=20, changed={"localhost": 3}, ok={"localhost": 12})
     progress = events.progress
-    assert list(progress.phases) == ["inputs", "preflight", "redis", "web"]
+    assert list(progress.phases) == ["inputs", "preflight", "redis", "web", "rollouts"]
     counts = {name: (p.tasks, p.changed, p.seconds) for name, p in progress.phases.items()}
     # inputs: 0-3, and both argument-spec validations (6-6.5, 10-10.5)
-    assert counts == {"inputs": (5, 0, 4.0), "preflight": (2, 1, 3.0), "redis": (1, 1, 3.5), "web": (4, 2, 9.5)}
-    assert progress.changed == 4
+    assert counts == {
+        "inputs": (5, 0, 4.0),
+        "preflight": (2, 1, 3.0),
+        "redis": (1, 1, 3.5),
+        "web": (4, 1, 4.5),
+        "rollouts": (1, 0, 5.0),
+    }
+    assert progress.changed == 3
     assert progress.exit_code(0) == playbook.EXIT_OK
 
 
@@ -166,7 +179,7 @@ def test_the_table_has_a_row_per_phase_and_a_total():
     lines = playbook.table(result).splitlines()
     assert lines[0].split() == ["phase", "tasks", "changed", "seconds"]
     assert lines[2].split() == ["inputs", "5", "0", "4.0"]
-    assert lines[-1].split() == ["total", "12", "4", "21.3"]
+    assert lines[-1].split() == ["total", "13", "4", "21.3"]
 
 
 def test_the_summary_of_a_failed_run_says_why_and_where_the_output_is():
