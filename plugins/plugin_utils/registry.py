@@ -10,7 +10,8 @@ import json
 import re
 import urllib.error
 import urllib.parse
-import urllib.request
+
+from ansible.module_utils.urls import open_url
 
 from .image_reference import split_image
 
@@ -61,14 +62,19 @@ def _basic(username, password):
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
+def _open(url, method="GET", headers=None, timeout=10):
+    """Ansible's own HTTP client (certificates checked, no redirect to another scheme)."""
+    return open_url(url, method=method, headers=headers or {}, timeout=timeout, force_basic_auth=False)
+
+
 def _head(url, authorization, opener):
     headers = {"Accept": MANIFEST_TYPES}
     if authorization:
         headers["Authorization"] = authorization
-    return opener(urllib.request.Request(url, method="HEAD", headers=headers), timeout=10)
+    return opener(url, method="HEAD", headers=headers, timeout=10)
 
 
-def remote_digest(reference, username="", password="", opener=urllib.request.urlopen):
+def remote_digest(reference, username="", password="", opener=_open):
     """The digest the registry holds for the reference's tag, or None when it holds none (404).
     Authenticates as a Docker client does (Basic, or a Bearer token from the challenge's realm);
     other failures raise (the caller then pushes)."""
@@ -83,10 +89,8 @@ def remote_digest(reference, username="", password="", opener=urllib.request.url
         if error.code != 401 or not challenge.lower().startswith("bearer"):
             raise
         _host, path, _tag = parts(reference)
-        request = urllib.request.Request(token_url(challenge, path))
-        if username:
-            request.add_header("Authorization", _basic(username, password))
-        with opener(request, timeout=10) as reply:
+        headers = {"Authorization": _basic(username, password)} if username else {}
+        with opener(token_url(challenge, path), method="GET", headers=headers, timeout=10) as reply:
             body = json.loads(reply.read() or b"{}")
         token = body.get("token") or body.get("access_token")
         if not token:

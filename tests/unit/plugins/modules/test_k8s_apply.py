@@ -40,12 +40,12 @@ def b64(text):
     return base64.b64encode(text.encode()).decode()
 
 
-def obj(kind, name, labels=SELECTOR, namespace=NAMESPACE, api_version="v1", **rest):
-    metadata = {"name": name, "namespace": namespace, "labels": dict(labels)}
+def obj(kind, name, labels=None, namespace=NAMESPACE, api_version="v1", **rest):
+    metadata = {"name": name, "namespace": namespace, "labels": dict(SELECTOR if labels is None else labels)}
     return {"apiVersion": api_version, "kind": kind, "metadata": metadata, **rest}
 
 
-def workload(kind, name, labels=SELECTOR):
+def workload(kind, name, labels=None):
     template = {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
     return obj(kind, name, labels, api_version="apps/v1", spec={"replicas": 1, "template": template})
 

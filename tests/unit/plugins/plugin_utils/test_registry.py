@@ -40,29 +40,29 @@ class Registry:
     def __init__(self, tags, auth="basic"):
         self.tags, self.auth, self.requests = tags, auth, []
 
-    def __call__(self, request, timeout):
-        self.requests.append((request.get_method(), request.full_url, request.get_header("Authorization")))
-        given = request.get_header("Authorization") or ""
-        if request.full_url.startswith("https://auth.example.org/token"):
+    def __call__(self, url, method, headers, timeout):
+        self.requests.append((method, url, headers.get("Authorization")))
+        given = headers.get("Authorization") or ""
+        if url.startswith("https://auth.example.org/token"):
             if given != registry._basic("user", "secret"):
-                raise http_error(request.full_url, 401)
-            assert "scope=repository%3Aopenms%2Fapp%3Apull" in request.full_url
-            assert "service=harbor" in request.full_url
+                raise http_error(url, 401)
+            assert "scope=repository%3Aopenms%2Fapp%3Apull" in url
+            assert "service=harbor" in url
             return Answer(json.dumps({"token": "t0k"}).encode())
-        assert request.get_method() == "HEAD"
-        assert "application/vnd.oci.image.index.v1+json" in request.get_header("Accept")
+        assert method == "HEAD"
+        assert "application/vnd.oci.image.index.v1+json" in headers["Accept"]
         allowed = {"basic": registry._basic("user", "secret"), "bearer": "Bearer t0k"}[self.auth]
         if given != allowed:
             if self.auth == "bearer":
                 raise http_error(
-                    request.full_url,
+                    url,
                     401,
                     WWW_Authenticate='Bearer realm="https://auth.example.org/token",service="harbor"',
                 )
-            raise http_error(request.full_url, 401, WWW_Authenticate='Basic realm="registry"')
-        tag = request.full_url.rsplit("/", 1)[1]
+            raise http_error(url, 401, WWW_Authenticate='Basic realm="registry"')
+        tag = url.rsplit("/", 1)[1]
         if tag not in self.tags:
-            raise http_error(request.full_url, 404)
+            raise http_error(url, 404)
         return Answer(Docker_Content_Digest=self.tags[tag])
 
 
