@@ -89,6 +89,18 @@ def _integer(value, minimum=None, maximum=None):
     return None
 
 
+def _int_or_percent(value, minimum=0):
+    """A Deployment's maxSurge: a count, or a percentage of the replicas ("100%")."""
+    if isinstance(value, str) and value.endswith("%"):
+        digits = value[:-1]
+        if digits.isdigit() and int(digits) >= minimum:
+            return None
+        return f"an integer or a percentage (like 100%) of at least {minimum}"
+    if _integer(value, minimum=minimum) is None:
+        return None
+    return f"an integer or a percentage (like 100%) of at least {minimum}"
+
+
 def _dns_label(value, max_length=63):
     if not isinstance(value, str) or not _DNS_LABEL.match(value) or len(value) > max_length:
         return f"{DNS_LABEL_RULE}, at most {max_length} characters"
@@ -396,6 +408,7 @@ def _url_path(value):
 
 RULES = {
     "int": _integer,
+    "int_or_percent": _int_or_percent,
     "dns_label": _dns_label,
     "dns_1035_label": _dns_1035_label,
     "dns_subdomain": _dns_subdomain,

@@ -75,6 +75,7 @@ BAD_INPUTS = {
     "web_replicas": (-1, "web_replicas=-1 is not allowed: it must be an integer from 0 to 20"),
     "web_workspaces_path": ("/app/../workspaces", "web_workspaces_path=/app/../workspaces is not allowed: it must be"),
     "web_port": (80, "web_port=80 is not allowed: it must be an integer from 1024 to 65535"),
+    "web_max_surge": ("0%", "web_max_surge=0% is not allowed: it must be an integer or a percentage (like 100%)"),
     "web_cpu_request": ("fast", "web_cpu_request=fast is not allowed: it must be a cpu quantity"),
     "web_cookie_secret": ("short", "web_cookie_secret=(hidden) is not allowed: it must be at least 32 characters"),
     "web_env": ({"REDIS_URL": "redis://elsewhere"}, "web_env={'REDIS_URL': 'redis://elsewhere'} is not allowed"),

@@ -22,6 +22,9 @@ WORKFLOW = yaml.safe_load(
     [
         ("int", 0, {"minimum": 0, "maximum": 20}),
         ("int", "3", {"minimum": 1}),
+        ("int_or_percent", "100%", {"minimum": 1}),
+        ("int_or_percent", 2, {"minimum": 1}),
+        ("int_or_percent", "150%", {"minimum": 1}),
         ("dns_label", "openms", {}),
         ("dns_label", "a" * 63, {}),
         ("dns_label", "9app", {}),
@@ -179,6 +182,11 @@ def test_accepts(rule, value, options):
         ("labels", {"app.kubernetes.io/instance": "open ms"}, {}, "wrong: app.kubernetes.io/instance: open ms"),
         ("labels", {"Bad_Prefix/x": "a"}, {}, "wrong: Bad_Prefix/x"),
         ("labels", {"x": "a" * 64}, {}, "wrong: x"),
+        # maxSurge may not be 0 while maxUnavailable is
+        ("int_or_percent", "0%", {"minimum": 1}, "a percentage (like 100%) of at least 1"),
+        ("int_or_percent", 0, {"minimum": 1}, "a percentage (like 100%) of at least 1"),
+        ("int_or_percent", "all", {"minimum": 1}, "an integer or a percentage"),
+        ("int_or_percent", "50 %", {"minimum": 1}, "an integer or a percentage"),
     ],
 )
 def test_refuses_and_says_what_is_allowed(rule, value, options, says):
