@@ -79,6 +79,27 @@ def rollout_errors(rollout_on):
     ]
 
 
+def secret_values(definition):
+    """A Secret's data values, encoded and decoded (none for other kinds), longest first."""
+    if definition.get("kind") != "Secret":
+        return []
+    values = set()
+    for encoded in (definition.get("data") or {}).values():
+        values.add(encoded)
+        try:
+            values.add(base64.b64decode(encoded).decode())
+        except (ValueError, UnicodeDecodeError):
+            pass
+    return sorted((v for v in values if v), key=len, reverse=True)
+
+
+def hide(text, values):
+    """The text with each of the values replaced by <hidden>."""
+    for value in values:
+        text = text.replace(value, HIDDEN)
+    return text
+
+
 def mask_secret(before, after):
     """A Secret's before and after with every data value hidden (changed ones said so)."""
     before, after = copy.deepcopy(before or {}), copy.deepcopy(after or {})

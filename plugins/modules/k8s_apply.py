@@ -173,12 +173,14 @@ def argspec():
 def apply_one(module, svc, definition):
     """Apply one object as the kubernetes.core.k8s module does (apply: true, server-side)."""
     params = dict(state="present", apply=True, wait=False, hidden_fields=None, label_selectors=None)
+    # what the API server says about a Secret could quote its (encoded) values: never shown
+    hidden = apply_set.secret_values(definition)
     try:
         result = perform_action(svc, definition, params)
     except CoreException as e:
-        module.fail_json(msg=f"{apply_set.reference(definition)}: {e}")
+        module.fail_json(msg=apply_set.hide(f"{apply_set.reference(definition)}: {e}", hidden))
     for warning in result.get("warnings", []):
-        module.warn(f"{apply_set.reference(definition)}: {warning}")
+        module.warn(apply_set.hide(f"{apply_set.reference(definition)}: {warning}", hidden))
     return result
 
 

@@ -530,3 +530,15 @@ def test_warnings_name_their_object_and_a_failed_apply_fails_naming_it(monkeypat
         "failed": True,
         "msg": "ConfigMap/openms-web: Failed to apply object: admission webhook denied",
     }
+
+
+def test_a_refused_secret_s_message_and_warnings_never_show_its_values(monkeypatch):
+    def refused(svc, definition, params):
+        raise CoreException(f"Failed to apply object: invalid data {definition['data']} (was s3cr3t-value)")
+
+    monkeypatch.setattr(k8s_apply, "perform_action", refused)
+    secret = obj("Secret", "openms-web-secrets")
+    result = run(FakeModule(definitions=[secret], secret_data={"openms-web-secrets": {"k": "s3cr3t-value"}}), cluster())
+    assert result["failed"] and "Secret/openms-web-secrets: Failed to apply object" in result["msg"]
+    assert "s3cr3t-value" not in result["msg"] and b64("s3cr3t-value") not in result["msg"], result["msg"]
+    assert "<hidden>" in result["msg"]
