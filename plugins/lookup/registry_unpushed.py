@@ -23,14 +23,8 @@ options:
     type: list
     elements: str
     required: true
-  username:
-    description: User for the registry (empty for an open registry).
-    type: str
-    default: ""
-  password:
-    description: That user's password or token.
-    type: str
-    default: ""
+extends_documentation_fragment:
+  - openms.streamlit_k8s.registry_auth
 author:
   - OpenMS Streamlit Kubernetes maintainers (@OpenMS)
 """
