@@ -17,15 +17,12 @@ from . import collection, paths, playbook, shell
 SLOW_LANE = ("worker", "app_image")
 CHECKS_LANE = ("validate", "ingress")
 # Site tests that neither see nor change the `openms` app (apps of their own, or runs for an app
-# that must never get deployed): one process beside the others, which run in their order (some
-# change `openms` and put it back). The fleet and the migration into it come last: the fleet's
-# pods stay up from its deployment to the end of that process.
-OWN_APP_TESTS = (
-    "tests/site/test_workspaces_owner.py",
-    "tests/site/test_denbi_manila.py",
-    "tests/site/test_bad_input.py",
-    "tests/site/test_fleet.py",
-    "tests/site/test_migrate.py",
+# that must never get deployed): two processes beside the others, which run in their order (some
+# change `openms` and put it back). They mostly wait (Jobs, roll-outs, a stand-in's delays). The
+# migration goes into the fleet: one process, the fleet's pods up from its deployment to its end.
+OWN_APP_LANES = (
+    ("tests/site/test_workspaces_owner.py", "tests/site/test_denbi_manila.py", "tests/site/test_bad_input.py"),
+    ("tests/site/test_fleet.py", "tests/site/test_migrate.py"),
 )
 
 
@@ -162,14 +159,16 @@ def test():
         shell.stage("installed collection: openms.streamlit_k8s.site --check (started with the idempotence run)")
         if installed.wait() != 0:
             raise shell.Failed("the installed collection's check run failed (see above)")
-        own_apps = shell.Background(
-            "site tests beside the others", ["pytest", "-q", "--durations=15", *OWN_APP_TESTS], cwd=root
-        )
+        own_apps = [
+            shell.Background(f"site tests beside the others ({i})", ["pytest", "-q", "--durations=10", *lane], cwd=root)
+            for i, lane in enumerate(OWN_APP_LANES, 1)
+        ]
         shell.stage("site tests of the deployed app: check mode, converge, validate, inside the pods")
-        ignored = [option for path in OWN_APP_TESTS for option in ("--ignore", path)]
+        ignored = [option for lane in OWN_APP_LANES for path in lane for option in ("--ignore", path)]
         rc_site = subprocess.run(["pytest", "-q", "--durations=25", *ignored, "tests/site"], cwd=root).returncode
-        shell.stage("site tests beside: the share owner, de.NBI Manila, bad input, the fleet and the migration")
-        rc_site = own_apps.wait() or rc_site
+        shell.stage("site tests beside: the share owner, de.NBI Manila, bad input; the fleet and the migration")
+        for lane in own_apps:
+            rc_site = lane.wait() or rc_site
         shell.stage("molecule scenarios (started after the deploy; waiting for the last)")
         rc_molecule = molecule.wait()
         if rc_site != 0 or rc_molecule != 0:

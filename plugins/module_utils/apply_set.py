@@ -111,10 +111,17 @@ def mask_secret(before, after):
     return before, after
 
 
-def workloads(definitions):
-    """The objects whose roll-out is awaited: Kind, name and namespace."""
+def workloads(definitions, applied):
+    """The objects whose roll-out is awaited: Kind, name, namespace, and whether the object the
+    API server answered the apply with (applied, by Kind/name) was rolled out already: a run that
+    changed nothing then waits for nothing."""
     return [
-        {"kind": d["kind"], "name": d["metadata"]["name"], "namespace": d["metadata"].get("namespace", "")}
+        {
+            "kind": d["kind"],
+            "name": d["metadata"]["name"],
+            "namespace": d["metadata"].get("namespace", ""),
+            "rolled_out": rolled_out(applied.get(reference(d)) or {}),
+        }
         for d in definitions
         if d.get("kind") in ROLLED_OUT
     ]

@@ -115,7 +115,9 @@ objects:
     changed: {description: Whether the apply changed it., type: bool}
     resource_version: {description: Its resourceVersion after the apply., type: str}
 workloads:
-  description: The Deployments and StatefulSets applied, for k8s_rollout.
+  description:
+    - The Deployments and StatefulSets applied, for k8s_rollout, each with C(rolled_out) true when
+      the API server's answer to the apply showed it rolled out already (nothing left to wait for).
   returned: always
   type: list
   elements: dict
@@ -247,7 +249,7 @@ def run(module, client):
     # K8sService reads the apply's options from the module's parameters
     params["server_side_apply"] = dict(field_manager=params["field_manager"], force_conflicts=True)
     svc = K8sService(client, module)
-    versions, objects, diffs, changed = {}, [], [], False
+    versions, objects, diffs, changed, instances = {}, [], [], False, {}
     for definition in apply_set.apply_order(definitions):
         if definition.get("kind") in apply_set.POD_TEMPLATE_PATHS and params["rollout_on"]:
             namespace = definition["metadata"].get("namespace")
@@ -261,6 +263,7 @@ def run(module, client):
         instance = result.get("result") or {}
         version = (instance.get("metadata") or {}).get("resourceVersion", "")
         versions[apply_set.reference(definition)] = version
+        instances[apply_set.reference(definition)] = instance
         changed |= bool(result["changed"])
         objects.append(
             dict(
@@ -280,7 +283,10 @@ def run(module, client):
     ]
     deleted = prune(module, client, applied) if params["prune"] else []
     outcome = dict(
-        changed=changed or bool(deleted), objects=objects, workloads=apply_set.workloads(definitions), deleted=deleted
+        changed=changed or bool(deleted),
+        objects=objects,
+        workloads=apply_set.workloads(definitions, instances),
+        deleted=deleted,
     )
     if module._diff:
         outcome["diff"] = diffs + [

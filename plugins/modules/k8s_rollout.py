@@ -42,6 +42,11 @@ options:
         description: Seconds this workload may take (from the start of the wait).
         type: int
         default: 300
+      rolled_out:
+        description:
+          - Rolled out already when it was applied (as k8s_apply returns it); not waited for.
+        type: bool
+        default: false
   sleep:
     description: Seconds between two reads of the workloads.
     type: int
@@ -104,6 +109,7 @@ def argspec():
                 name=dict(type="str", required=True),
                 namespace=dict(type="str", required=True),
                 timeout=dict(type="int", default=300),
+                rolled_out=dict(type="bool", default=False),
             ),
         ),
         sleep=dict(type="int", default=1),
@@ -156,7 +162,7 @@ def nudge(client, resource, workload, value):
 
 
 def run(module, client):
-    workloads = module.params["workloads"]
+    workloads = [w for w in module.params["workloads"] if not w["rolled_out"]]
     if module.check_mode or not workloads:
         module.exit_json(changed=False, seconds={}, nudged=[])
     resources = {

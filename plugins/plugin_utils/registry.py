@@ -47,6 +47,12 @@ def manifest_url(reference):
     return f"{scheme}://{host}/v2/{path}/manifests/{urllib.parse.quote(tag, safe='')}"
 
 
+def base_url(host):
+    """The API's base, which a client asks to log in (GET /v2/)."""
+    scheme = "http" if _LOCAL.match(host) else "https"
+    return f"{scheme}://{host}/v2/"
+
+
 def token_url(challenge, path):
     """The token endpoint a Bearer challenge (WWW-Authenticate) names, for pulling path."""
     fields = dict(_CHALLENGE.findall(challenge))
@@ -103,6 +109,35 @@ def remote_digest(reference, username="", password="", opener=_open):
             raise
     with answer:
         return answer.headers.get("Docker-Content-Digest")
+
+
+def login_refusal(host, username, password, opener=_open):
+    """Why the registry refuses the login ("" when it takes it), asked as `docker login` asks:
+    GET /v2/ with Basic authentication, and on a Bearer challenge a token from its realm for the
+    account, with Basic authentication. A registry that does not answer is a refusal too."""
+    basic = {"Authorization": _basic(username, password)}
+    try:
+        with opener(base_url(host), method="GET", headers=basic, timeout=10):
+            return ""
+    except urllib.error.HTTPError as error:
+        challenge = error.headers.get("WWW-Authenticate", "") if error.headers else ""
+        if error.code != 401 or not challenge.lower().startswith("bearer"):
+            return f"{error.code} {error.reason}"
+    except (urllib.error.URLError, OSError) as error:
+        return f"no answer from {base_url(host)}: {error}"
+    fields = dict(_CHALLENGE.findall(challenge))
+    if "realm" not in fields:
+        return f"a Bearer challenge without a realm: {challenge!r}"
+    query = {"account": username, **({"service": fields["service"]} if "service" in fields else {})}
+    url = fields["realm"] + ("&" if "?" in fields["realm"] else "?") + urllib.parse.urlencode(query)
+    try:
+        with opener(url, method="GET", headers=basic, timeout=10) as reply:
+            body = json.loads(reply.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return f"{error.code} {error.reason} from the token endpoint"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return f"no token from {fields['realm']}: {error}"
+    return "" if body.get("token") or body.get("access_token") else f"no token from {fields['realm']}"
 
 
 def unpushed(references, local_digests, remote):

@@ -2,7 +2,7 @@
 
 Every run is for an app that was never deployed (APP): stopped before its first change, it
 leaves no namespace, no volume and no image build behind. Runs beside the tests of the deployed
-`openms` app (openms_streamlit_k8s/testing.py: OWN_APP_TESTS); a phase that finds bad state in
+`openms` app (openms_streamlit_k8s/testing.py: OWN_APP_LANES); a phase that finds bad state in
 the cluster itself is tested on the deployed app (test_bad_cluster_state.py).
 """
 

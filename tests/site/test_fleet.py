@@ -3,7 +3,7 @@ validated in one site.yml run on the local cluster; apart from each other (names
 its password, queues, volumes, NetworkPolicies), a second run changes nothing, `--limit` changes
 only the app it names, `status` shows both in one table and `down` asks which.
 
-Runs beside the deployed `openms` app's tests (openms_streamlit_k8s/testing.py: OWN_APP_TESTS).
+Runs beside the deployed `openms` app's tests (openms_streamlit_k8s/testing.py: OWN_APP_LANES).
 """
 
 import base64

@@ -4,9 +4,11 @@ pushed again, and a wrong password stops the run with the registry's refusal bef
 changes (the password never shown)."""
 
 import datetime
+import pathlib
 import re
 import subprocess
 
+from ansible_collections.openms.streamlit_k8s.plugins.plugin_utils import registry as registry_api
 from site_playbook import run_site
 
 from openms_streamlit_k8s import playbook
@@ -17,14 +19,21 @@ SECRET = "openms-registry"
 
 def test_the_pods_pull_their_content_tag_from_the_registry_with_the_pull_secret(kube, cluster):
     registry = cluster["registry"]["address"]
+    password = pathlib.Path(cluster["registry"]["password_file"]).read_text().strip()
     pods = kube.core.list_namespaced_pod(NS, label_selector="app.kubernetes.io/component in (web,worker)").items
     assert pods
     for pod in pods:
         assert [s.name for s in pod.spec.image_pull_secrets or []] == [SECRET], pod.metadata.name
-        for status in pod.status.container_statuses or []:
-            # <registry>/<name>:<tag>-<recipe>, resolved by the node to the registry's digest
-            assert status.image.startswith(f"{registry}/openms-streamlit-k8s/openms-app:dev-"), status.image
-            assert status.image_id.startswith(f"{registry}/openms-streamlit-k8s/openms-app@sha256:"), status.image_id
+        for spec, status in zip(pod.spec.containers, pod.status.container_statuses or [], strict=True):
+            # <registry>/<name>:<tag>-<recipe>, pulled by the node from the registry: the digest it
+            # runs is the one the registry holds for that tag (a node names an image by any of its
+            # tags, another app's of the same content too)
+            assert spec.image.startswith(f"{registry}/openms-streamlit-k8s/openms-app:dev-"), spec.image
+            digest = registry_api.remote_digest(spec.image, cluster["registry"]["user"], password)
+            assert status.image_id.startswith(f"{registry}/") and status.image_id.endswith(f"@{digest}"), (
+                status.image_id,
+                digest,
+            )
     secret = kube.core.read_namespaced_secret(SECRET, NS)
     assert secret.type == "kubernetes.io/dockerconfigjson"
 

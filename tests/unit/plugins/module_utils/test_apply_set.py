@@ -147,10 +147,12 @@ def test_the_workloads_are_the_deployments_and_stateful_sets():
         obj("StatefulSet", "openms-redis"),
         {"kind": "Deployment", "metadata": {"name": "no-namespace"}},
     ]
-    assert apply_set.workloads(definitions) == [
-        {"kind": "Deployment", "name": "openms-web", "namespace": "openms"},
-        {"kind": "StatefulSet", "name": "openms-redis", "namespace": "openms"},
-        {"kind": "Deployment", "name": "no-namespace", "namespace": ""},
+    # as the API server answered the apply: the web rolled out, Redis rolling, one not answered
+    applied = {"Deployment/openms-web": deployment(), "StatefulSet/openms-redis": statefulset(readyReplicas=0)}
+    assert apply_set.workloads(definitions, applied) == [
+        {"kind": "Deployment", "name": "openms-web", "namespace": "openms", "rolled_out": True},
+        {"kind": "StatefulSet", "name": "openms-redis", "namespace": "openms", "rolled_out": False},
+        {"kind": "Deployment", "name": "no-namespace", "namespace": "", "rolled_out": False},
     ]
 
 

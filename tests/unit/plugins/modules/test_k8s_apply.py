@@ -259,7 +259,7 @@ def test_applies_every_object_server_side_with_the_secret_data_encoded_pod_templ
                 "resource_version": "111",
             },
         ],
-        "workloads": [{"kind": "Deployment", "name": "openms-web", "namespace": NAMESPACE}],
+        "workloads": [{"kind": "Deployment", "name": "openms-web", "namespace": NAMESPACE, "rolled_out": False}],
         "deleted": [],
     }
     # the next run changes nothing
@@ -288,9 +288,25 @@ def test_the_workloads_are_the_deployments_and_stateful_sets_applied():
     ]
     result = run(FakeModule(definitions=definitions), FakeCluster())
     assert result["workloads"] == [
-        {"kind": "StatefulSet", "name": "openms-redis", "namespace": NAMESPACE},
-        {"kind": "Deployment", "name": "openms-web", "namespace": NAMESPACE},
+        {"kind": "StatefulSet", "name": "openms-redis", "namespace": NAMESPACE, "rolled_out": False},
+        {"kind": "Deployment", "name": "openms-web", "namespace": NAMESPACE, "rolled_out": False},
     ]
+
+
+def test_a_workload_the_api_server_answers_rolled_out_is_said_so_and_one_it_changed_is_not():
+    ready = {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1, "availableReplicas": 1}
+    deployed = workload("Deployment", "openms-web")
+    deployed["metadata"]["generation"] = 1
+    client = FakeCluster({**deployed, "status": ready})
+    # the same definition (status is the server's): rolled out as answered
+    result = run(FakeModule(definitions=[{**deployed, "status": ready}]), client)
+    assert not result["changed"] and result["workloads"][0]["rolled_out"] is True
+    # a new template: the answer's generation is ahead of what the controller observed
+    changed = copy.deepcopy(deployed)
+    changed["metadata"]["generation"] = 2
+    changed["spec"]["template"]["spec"]["containers"][0]["image"] = "i:2"
+    result = run(FakeModule(definitions=[{**changed, "status": ready}]), client)
+    assert result["changed"] and result["workloads"][0]["rolled_out"] is False
 
 
 ROLLOUT_ON = {

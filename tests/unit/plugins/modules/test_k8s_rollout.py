@@ -157,8 +157,8 @@ def run(module, client):
     return done.value.result
 
 
-def wanted(kind, name, timeout=300):
-    return {"kind": kind, "name": name, "namespace": NAMESPACE, "timeout": timeout}
+def wanted(kind, name, timeout=300, rolled_out=False):
+    return {"kind": kind, "name": name, "namespace": NAMESPACE, "timeout": timeout, "rolled_out": rolled_out}
 
 
 def test_succeeds_once_every_workload_is_rolled_out_each_read_until_it_is(clock):
@@ -305,3 +305,14 @@ def test_a_bound_claim_is_left_alone_and_one_that_stays_pending_is_named(clock):
         "Not rolled out in time: PersistentVolumeClaim/openms-workspaces: Pending, volume openms-openms-workspaces."
     )
     assert len(pending.patches) == 2 and pending.pod_lists == []
+
+
+def test_a_workload_rolled_out_when_applied_is_not_read_again(clock):
+    client = FakeCluster({("Deployment/openms-web", NAMESPACE): [deployment(ready=1), deployment()]})
+    result = run(
+        FakeModule([wanted("StatefulSet", "openms-redis", rolled_out=True), wanted("Deployment", "openms-web")]),
+        client,
+    )
+    assert result == {"changed": False, "seconds": {"Deployment/openms-web": 1.0}, "nudged": []}
+    assert "StatefulSet/openms-redis" not in client.reads
+    assert run(FakeModule([wanted("Deployment", "openms-web", rolled_out=True)]), Untouchable())["seconds"] == {}

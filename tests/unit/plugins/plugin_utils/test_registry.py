@@ -136,3 +136,54 @@ def test_only_what_the_registry_holds_as_built_here_is_left_out():
     assert registry.unpushed(references, local, ask) == [f"{repo}:old", f"{repo}:gone", "registry.example.org/x:1"]
     # an image that was never pushed from here has no repository digest: pushed
     assert registry.unpushed([f"{repo}:1.0"], {f"{repo}:1.0": []}, ask) == [f"{repo}:1.0"]
+
+
+class LoginRegistry:
+    """GET /v2/ as distribution (htpasswd: Basic) or Harbor (a Bearer challenge, then a token
+    endpoint that takes the account's Basic credentials) answer it."""
+
+    def __init__(self, auth="basic", token=True):
+        self.auth, self.token, self.requests = auth, token, []
+
+    def __call__(self, url, method, headers, timeout):
+        self.requests.append((method, url))
+        right = headers.get("Authorization") == registry._basic("user", "secret")
+        if url.startswith("https://auth.example.org/token"):
+            assert "account=user" in url and "service=harbor" in url
+            if not right:
+                raise urllib.error.HTTPError(url, 401, "Unauthorized", _headers(), io.BytesIO(b""))
+            return Answer(json.dumps({"token": "t0k"} if self.token else {}).encode())
+        assert (method, url) == ("GET", "https://registry.example.org/v2/")
+        if self.auth == "bearer":
+            challenge = 'Bearer realm="https://auth.example.org/token",service="harbor"'
+            raise urllib.error.HTTPError(
+                url, 401, "Unauthorized", _headers(WWW_Authenticate=challenge), io.BytesIO(b"")
+            )
+        if not right:
+            challenge = 'Basic realm="registry"'
+            raise urllib.error.HTTPError(
+                url, 401, "Unauthorized", _headers(WWW_Authenticate=challenge), io.BytesIO(b"")
+            )
+        return Answer(b"{}")
+
+
+@pytest.mark.parametrize("auth", ["basic", "bearer"])
+def test_a_login_is_taken_or_refused_with_the_registry_s_answer(auth):
+    fake = LoginRegistry(auth)
+    assert registry.login_refusal("registry.example.org", "user", "secret", opener=fake) == ""
+    refusal = registry.login_refusal("registry.example.org", "user", "wrong", opener=fake)
+    assert refusal.startswith("401 Unauthorized") and "wrong" not in refusal
+    assert len(fake.requests) == (2 if auth == "basic" else 4)
+
+
+def test_a_token_endpoint_without_a_token_or_a_registry_without_an_answer_is_a_refusal():
+    fake = LoginRegistry("bearer", token=False)
+    assert registry.login_refusal("registry.example.org", "user", "secret", opener=fake) == (
+        "no token from https://auth.example.org/token"
+    )
+
+    def unreachable(url, method, headers, timeout):
+        raise urllib.error.URLError("[Errno 111] Connection refused")
+
+    refusal = registry.login_refusal("localhost:5001", "user", "secret", opener=unreachable)
+    assert refusal.startswith("no answer from http://localhost:5001/v2/") and "refused" in refusal
