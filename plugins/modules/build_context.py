@@ -138,7 +138,8 @@ def same_file(src, target):
 
 
 def plan_entry(context_path, entry):
-    """(written, deleted) paths for one entry; what apply_entry will do."""
+    """(written, deleted, tree plan) for one entry: the paths apply_entry will write and delete,
+    and for a copied directory tree_sync's plan, which apply_entry carries out."""
     target = os.path.join(context_path, entry["name"])
     if entry.get("content") is not None:
         try:
@@ -146,15 +147,16 @@ def plan_entry(context_path, entry):
                 same = current.read() == entry["content"].encode() and os.stat(target).st_mode & 0o777 == TEXT_MODE
         except OSError:
             same = False
-        return ([] if same else [target]), []
+        return ([] if same else [target]), [], None
     src = entry["src"]
     if os.path.isdir(src) and not os.path.islink(src):
         to_copy, to_delete = tree_sync.plan(src, target)
-        return [os.path.join(target, p) for p in to_copy], [os.path.join(target, p) for p in to_delete]
-    return ([] if same_file(src, target) else [target]), []
+        written, deleted = [os.path.join(target, p) for p in to_copy], [os.path.join(target, p) for p in to_delete]
+        return written, deleted, (to_copy, to_delete)
+    return ([] if same_file(src, target) else [target]), [], None
 
 
-def apply_entry(context_path, entry):
+def apply_entry(context_path, entry, tree_plan):
     target = os.path.join(context_path, entry["name"])
     if entry.get("content") is not None:
         tree_sync.remove(target)
@@ -164,7 +166,7 @@ def apply_entry(context_path, entry):
         return
     src = entry["src"]
     if os.path.isdir(src) and not os.path.islink(src):
-        tree_sync.apply(src, target, *tree_sync.plan(src, target))
+        tree_sync.apply(src, target, *tree_plan)
         return
     tree_sync.remove(target)
     if os.path.islink(src):
@@ -191,12 +193,12 @@ def run(module):
         extra = strays(context)
         deleted += extra
         for entry in context["entries"]:
-            entry_written, entry_deleted = plan_entry(context["path"], entry)
+            entry_written, entry_deleted, tree_plan = plan_entry(context["path"], entry)
             written += entry_written
             deleted += entry_deleted
             if (entry_written or entry_deleted) and not module.check_mode:
                 os.makedirs(context["path"], mode=0o755, exist_ok=True)
-                apply_entry(context["path"], entry)
+                apply_entry(context["path"], entry, tree_plan)
         if not module.check_mode:
             os.makedirs(context["path"], mode=0o755, exist_ok=True)
             for path in extra:

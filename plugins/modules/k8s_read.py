@@ -74,17 +74,13 @@ version:
 
 import copy
 
-from ansible_collections.kubernetes.core.plugins.module_utils.ansiblemodule import AnsibleModule
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.k8s_module import run_module
 
 try:
     from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError
-    from urllib3.exceptions import HTTPError
 except ImportError:  # reported by AnsibleK8SModule's requirements check
-    DynamicApiError = NotFoundError = HTTPError = Exception
+    DynamicApiError = NotFoundError = Exception
 
 
 def argspec():
@@ -129,13 +125,7 @@ def run(module, client):
 
 
 def main():
-    module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True)
-    try:
-        run(module, get_api_client(module))
-    except CoreException as e:
-        module.fail_from_exception(e)
-    except HTTPError as e:  # the cluster does not answer (urllib3's retries ended)
-        module.fail_json(msg=f"The cluster did not answer: {e}")
+    run_module(argspec(), run)
 
 
 if __name__ == "__main__":

@@ -84,12 +84,9 @@ nudged:
 import copy
 import time
 
-from ansible_collections.kubernetes.core.plugins.module_utils.ansiblemodule import AnsibleModule
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 from ansible_collections.openms.streamlit_k8s.plugins.module_utils import apply_set
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.k8s_module import run_module
 
 try:
     from kubernetes.dynamic.exceptions import NotFoundError
@@ -203,11 +200,7 @@ def run(module, client):
 
 
 def main():
-    module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True)
-    try:
-        run(module, get_api_client(module))
-    except CoreException as e:
-        module.fail_from_exception(e)
+    run_module(argspec(), run)
 
 
 if __name__ == "__main__":

@@ -53,15 +53,27 @@ def base_url(host):
     return f"{scheme}://{host}/v2/"
 
 
-def token_url(challenge, path):
-    """The token endpoint a Bearer challenge (WWW-Authenticate) names, for pulling path."""
+def token_url(challenge, path=None, account=None):
+    """The token endpoint a Bearer challenge (WWW-Authenticate) names: for pulling path (the
+    challenge's own scope first), or for logging in as account (no scope, as `docker login`)."""
     fields = dict(_CHALLENGE.findall(challenge))
     if not challenge.lower().startswith("bearer") or "realm" not in fields:
-        raise ValueError(f"not a Bearer challenge: {challenge!r}")
-    query = {"scope": fields.get("scope") or f"repository:{path}:pull"}
+        raise ValueError(f"not a Bearer challenge with a realm: {challenge!r}")
+    query = {}
+    if path:
+        query["scope"] = fields.get("scope") or f"repository:{path}:pull"
+    if account:
+        query["account"] = account
     if "service" in fields:
         query["service"] = fields["service"]
     return fields["realm"] + ("&" if "?" in fields["realm"] else "?") + urllib.parse.urlencode(query)
+
+
+def _fetch_token(url, headers, opener):
+    """The token a token endpoint gives ("" for none); HTTP and network errors raise."""
+    with opener(url, method="GET", headers=headers, timeout=10) as reply:
+        body = json.loads(reply.read() or b"{}")
+    return body.get("token") or body.get("access_token") or ""
 
 
 def _basic(username, password):
@@ -96,9 +108,7 @@ def remote_digest(reference, username="", password="", opener=_open):
             raise
         _host, path, _tag = parts(reference)
         headers = {"Authorization": _basic(username, password)} if username else {}
-        with opener(token_url(challenge, path), method="GET", headers=headers, timeout=10) as reply:
-            body = json.loads(reply.read() or b"{}")
-        token = body.get("token") or body.get("access_token")
+        token = _fetch_token(token_url(challenge, path=path), headers, opener)
         if not token:
             raise ValueError(f"{reference}: the token endpoint gave no token") from error
         try:
@@ -125,19 +135,18 @@ def login_refusal(host, username, password, opener=_open):
             return f"{error.code} {error.reason}"
     except (urllib.error.URLError, OSError) as error:
         return f"no answer from {base_url(host)}: {error}"
-    fields = dict(_CHALLENGE.findall(challenge))
-    if "realm" not in fields:
-        return f"a Bearer challenge without a realm: {challenge!r}"
-    query = {"account": username, **({"service": fields["service"]} if "service" in fields else {})}
-    url = fields["realm"] + ("&" if "?" in fields["realm"] else "?") + urllib.parse.urlencode(query)
     try:
-        with opener(url, method="GET", headers=basic, timeout=10) as reply:
-            body = json.loads(reply.read() or b"{}")
+        url = token_url(challenge, account=username)
+    except ValueError as error:
+        return str(error)
+    realm = url.split("?", 1)[0]
+    try:
+        token = _fetch_token(url, basic, opener)
     except urllib.error.HTTPError as error:
         return f"{error.code} {error.reason} from the token endpoint"
     except (urllib.error.URLError, OSError, ValueError) as error:
-        return f"no token from {fields['realm']}: {error}"
-    return "" if body.get("token") or body.get("access_token") else f"no token from {fields['realm']}"
+        return f"no token from {realm}: {error}"
+    return "" if token else f"no token from {realm}"
 
 
 def unpushed(references, local_digests, remote):

@@ -112,8 +112,11 @@ def test_the_token_url_keeps_the_realm_s_query_and_the_challenge_s_scope():
     assert url == "https://gitlab.example.org/jwt/auth?x=1&scope=repository%3Ao%2Fapp%3Apull&service=reg"
     scoped = registry.token_url('Bearer realm="https://a/t",scope="repository:o/app:pull,push"', "o/app")
     assert "scope=repository%3Ao%2Fapp%3Apull%2Cpush" in scoped
-    with pytest.raises(ValueError, match="not a Bearer challenge"):
+    with pytest.raises(ValueError, match="not a Bearer challenge with a realm"):
         registry.token_url('Basic realm="r"', "o/app")
+    # a login asks for the account and no scope, as `docker login` does
+    login = registry.token_url('Bearer realm="https://a/t",service="reg"', account="user")
+    assert login == "https://a/t?account=user&service=reg"
 
 
 def test_only_what_the_registry_holds_as_built_here_is_left_out():
@@ -185,5 +188,11 @@ def test_a_token_endpoint_without_a_token_or_a_registry_without_an_answer_is_a_r
     def unreachable(url, method, headers, timeout):
         raise urllib.error.URLError("[Errno 111] Connection refused")
 
+    def realmless(url, method, headers, timeout):
+        raise urllib.error.HTTPError(url, 401, "Unauthorized", _headers(WWW_Authenticate="Bearer x"), io.BytesIO(b""))
+
+    assert "Bearer challenge with a realm" in registry.login_refusal(
+        "registry.example.org", "user", "secret", opener=realmless
+    )
     refusal = registry.login_refusal("localhost:5001", "user", "secret", opener=unreachable)
     assert refusal.startswith("no answer from http://localhost:5001/v2/") and "refused" in refusal
