@@ -10,11 +10,12 @@ import platform
 import re
 import statistics
 import subprocess
+import sys
 import time
 
-from openms_streamlit_k8s import playbook, status
+from openms_streamlit_k8s import paths, playbook, status
 
-from . import apps
+from . import apps, cpu
 
 COLLECTION, KUBECTL = "bench-coll", "bench-kubectl"
 RESULTS = pathlib.Path(__file__).resolve().parent / "results"
@@ -27,8 +28,11 @@ TARGETS = {
     "rebuild_rollout_seconds": 30,
     "migrate_over_tar": 0.8,
     "idle_millicores_per_pod": 10,
+    "test_command_minutes": 20,
 }
 STEPS = ("deploy", "queue", "failure", "rollout", "migrate", "idle")
+# asked for by name only: it runs the whole test command (what CI runs), with its own cluster set-up
+OPTIONAL_STEPS = ("tests",)
 IDLE_SECONDS, SETTLE_SECONDS = 60, 30
 # The migrate step's old volume: MIGRATE_FILES files of MIGRATE_FILE_BYTES each, and as many small ones
 MIGRATE_VOLUME, MIGRATE_FILES, MIGRATE_FILE_BYTES = "bench-old-workspaces", 8, 128 * 2**20
@@ -331,21 +335,63 @@ def idle_cpu(seconds=IDLE_SECONDS):
     }
 
 
+def test_command():
+    """8: the test command (`streamlit-k8s test`, what CI runs) with its CPU time by where it goes
+    (bench/cpu.py): each test lane's Ansible, Python, kubectl and browser processes, the cluster's
+    pods by namespace, each node's own processes."""
+
+    def pods():
+        try:
+            cluster = paths.read_cluster_facts()
+        except (OSError, ValueError):  # no cluster yet
+            return []
+        listed = subprocess.run(
+            [cluster["kubectl"], "--kubeconfig", cluster["kubeconfig"], "--context", cluster["context"]]
+            + ["get", "pods", "--all-namespaces", "-o", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return json.loads(listed.stdout)["items"] if listed.returncode == 0 else []
+
+    code, seconds, used = cpu.profile([sys.executable, "-m", "openms_streamlit_k8s", "test"], pods, cwd=paths.repo())
+    if code != 0:
+        raise RuntimeError(f"the test command failed (exit {code}): its time is not a figure")
+    ansible = sum(value for key, value in used.items() if key.startswith("command: ") and key.endswith("/ansible"))
+    return {
+        "seconds": seconds,
+        "minutes": round(seconds / 60, 1),
+        "cores_busy": round(used["machine"] / seconds, 2),
+        "ansible_share_of_cpu": round(ansible / used["machine"], 2),
+        "cpu_seconds": used,
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="streamlit-k8s bench", description=__doc__)
-    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
+    parser.add_argument(
+        "--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS + OPTIONAL_STEPS)}"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench app deployed afterwards")
     args = parser.parse_args(argv)
     steps = args.steps.split(",")
     results = {"machine": machine(), "targets": TARGETS}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
     results["commit"] = commit.stdout.strip()
+    unknown = set(steps) - set(STEPS + OPTIONAL_STEPS)
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
     started = time.monotonic()
+    if "tests" in steps:  # first: it sets up the cluster itself
+        print("bench: the test command with its CPU profile", flush=True)
+        results["tests"] = test_command()
+        print(json.dumps(results["tests"], indent=2), flush=True)
+    bench_app = bool(set(steps) & set(STEPS))
     if "deploy" in steps:
         print("bench: deploy side by side", flush=True)
         results["deploy"] = deploy_side_by_side()
         print(json.dumps(results["deploy"], indent=2), flush=True)
-    if "deploy" not in steps:
+    elif bench_app:
         apps.deploy(COLLECTION)  # the app the other steps run against
     if "queue" in steps:
         print("bench: queue with 1, 2, 4 workers", flush=True)
@@ -368,7 +414,7 @@ def main(argv=None):
         results["idle"] = idle_cpu()
         print(json.dumps(results["idle"], indent=2), flush=True)
     results["seconds"] = round(time.monotonic() - started)
-    if not args.keep:
+    if bench_app and not args.keep:
         apps.remove(COLLECTION)
         apps.remove_image(apps.image(ROLLOUT_IMAGE))  # after its pods are gone: the nodes keep an image in use
     RESULTS.mkdir(exist_ok=True)
