@@ -243,7 +243,9 @@ def parser():
     command("molecule", cmd_molecule, "every Molecule scenario, in three lanes")
     bench = command("bench", cmd_bench, "the benchmark on the local cluster (bench/, writes bench/results)")
     bench.add_argument(
-        "--steps", help="comma-separated, of deploy, queue, failure, rollout, migrate, idle (default: all)"
+        "--steps",
+        help="comma-separated, of deploy, queue, failure, rollout, migrate, idle (default: these six), "
+        "and tests (the test command with its CPU profile)",
     )
     bench.add_argument("--keep", action="store_true", help="keep the bench app deployed afterwards")
     command("checks", cmd_checks, "what the test command runs beside the cluster: lint, unit, collection")
