@@ -47,8 +47,10 @@ def lane_of(chain):
         if any(os.path.basename(a) == "molecule" for a in args[:2]) and "-s" in args[:-1]:
             return "molecule " + args[args.index("-s") + 1]
         if any(os.path.basename(a) in ("pytest", "py.test") for a in args[:2]) or args[1:3] == ["-m", "pytest"]:
-            paths = [a.removeprefix("tests/") for a in args if a.startswith("tests/")]
-            return "pytest " + (" ".join(os.path.splitext(p)[0] for p in paths) if paths else "(no paths)")
+            ignored = {b for a, b in zip(args, args[1:], strict=False) if a in ("--ignore", "--deselect")}
+            paths = [a.removeprefix("tests/") for a in args if a.startswith("tests/") and a not in ignored]
+            label = " ".join(os.path.splitext(p)[0] for p in paths) if paths else "(no paths)"
+            return "pytest " + label + (" (others beside)" if ignored else "")
     return "harness"
 
 
@@ -132,8 +134,8 @@ def read_usage(group):
 
 def counters(root, nodes, docker_root=DOCKER_GROUPS):
     """Every counter of one read: the command's groups ("host <lane>/<kind>"), each container
-    ("node <name>": the kind nodes, the registry) and each pod on a node ("pod <node> <uid>").
-    nodes maps container id to name."""
+    ("node <name> <id>": the kind nodes, the registry; a re-created node has a new id) and each
+    pod on a node ("pod <node id> <uid>"). nodes maps container id to name."""
     found = {}
     for dirpath, _dirs, _files in os.walk(root):
         value = read_usage(dirpath)
@@ -144,13 +146,13 @@ def counters(root, nodes, docker_root=DOCKER_GROUPS):
         value = read_usage(node)
         if value is None:
             continue
-        found["node " + name] = value
+        found[f"node {name} {cid[:12]}"] = value
         for dirpath, dirs, _files in os.walk(os.path.join(node, "kubelet.slice", "kubelet-kubepods.slice")):
             leaf = os.path.basename(dirpath)
             if "-pod" in leaf and leaf.endswith(".slice"):  # the systemd driver's kubelet-kubepods[-qos]-pod<uid>.slice
                 value = read_usage(dirpath)
                 if value is not None:
-                    found[f"pod {name} {leaf.rsplit('-pod', 1)[1][: -len('.slice')]}"] = value
+                    found[f"pod {cid[:12]} {leaf.rsplit('-pod', 1)[1][: -len('.slice')]}"] = value
                 dirs[:] = []
     return found
 
@@ -178,14 +180,15 @@ def summarize(highest, first, namespaces):
         if what == "host" and rest.count("/") == 1:
             summary[f"command: {rest}"] = value
         elif what == "pod":
-            node, uid = rest.split(" ", 1)
+            node, uid = rest.split(" ", 1)  # node: the container's id
             label = f"pods: {namespaces.get(uid, 'ended before their namespace was read')}"
             summary[label] = summary.get(label, 0.0) + value
             pods_on[node] = pods_on.get(node, 0.0) + value
     for key, value in used.items():
         if key.startswith("node "):
-            name = key[len("node ") :]
-            summary[f"container {name}, without its pods"] = value - pods_on.get(name, 0.0)
+            name, cid = key[len("node ") :].rsplit(" ", 1)
+            label = f"container {name}, without its pods"
+            summary[label] = summary.get(label, 0.0) + value - pods_on.get(cid, 0.0)
     summary["command: all"] = used.get("host .", 0.0)
     summary["machine"] = used.get("machine", 0.0)
     return {key: round(value, 1) for key, value in sorted(summary.items(), key=lambda kv: -kv[1])}
@@ -206,7 +209,8 @@ def kind_nodes():
 
 def profile(command, pods=list, name="streamlit-k8s-bench", cwd=None):
     """Run command in its own cpuacct group and return (exit code, seconds, CPU seconds by where);
-    pods() lists the cluster's pods ([] while there is no cluster), read every 5 s."""
+    pods() lists the cluster's pods ([] while there is no cluster). Counters are read every second,
+    the containers and pods listed every 5 s (kept cheap: the profile runs on the measured CPUs)."""
     if not os.path.isdir(CPUACCT):
         raise RuntimeError(f"the CPU profile needs cgroup v1's cpuacct controller at {CPUACCT}")
     root = os.path.join(CPUACCT, name)
@@ -219,21 +223,21 @@ def profile(command, pods=list, name="streamlit-k8s-bench", cwd=None):
         with open(os.path.join(root, "cgroup.procs"), "w") as f:
             f.write(str(os.getpid()))
 
-    highest, first, namespaces = {}, None, {}
-    started, busy_at_start, last_names = time.monotonic(), machine_busy(), 0.0
+    highest, first, namespaces, nodes = {}, None, {}, kind_nodes()
+    started, busy_at_start, last_names = time.monotonic(), machine_busy(), time.monotonic()
     child = subprocess.Popen(command, preexec_fn=enter, cwd=cwd)
     try:
         while True:
             ended = child.poll() is not None
             sorter.sort(skip={os.getpid()})
-            now = counters(root, kind_nodes())
+            now = counters(root, nodes)
             now["machine"] = machine_busy() - busy_at_start
             for key, value in now.items():
                 highest[key] = max(highest.get(key, value), value)
             if first is None:
                 first = {k: v for k, v in now.items() if not k.startswith("host ") and k != "machine"}
-            if time.monotonic() - last_names > 5:
-                last_names = time.monotonic()
+            if time.monotonic() - last_names > 5 or first is None:
+                last_names, nodes = time.monotonic(), kind_nodes()  # a container's counter starts at 0
                 namespaces.update(pod_namespaces(pods()))
             if ended:
                 break

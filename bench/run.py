@@ -340,19 +340,23 @@ def test_command():
     (bench/cpu.py): each test lane's Ansible, Python, kubectl and browser processes, the cluster's
     pods by namespace, each node's own processes."""
 
+    from kubernetes import client, config
+
+    api = {}
+
     def pods():
+        """The cluster's pods, from one API client per kubeconfig (the test command re-creates
+        the cluster once: a new kubeconfig, a new client)."""
         try:
             cluster = paths.read_cluster_facts()
-        except (OSError, ValueError):  # no cluster yet
+            stamp = (cluster["kubeconfig"], os.stat(cluster["kubeconfig"]).st_mtime)
+            if api.get("stamp") != stamp:
+                loaded = config.new_client_from_config(config_file=cluster["kubeconfig"], context=cluster["context"])
+                api.update(stamp=stamp, core=client.CoreV1Api(loaded))
+            listed = api["core"].list_pod_for_all_namespaces(_preload_content=False, _request_timeout=10)
+            return json.loads(listed.data)["items"]
+        except Exception:  # noqa: BLE001 - no cluster yet, or one being re-created: next time
             return []
-        listed = subprocess.run(
-            [cluster["kubectl"], "--kubeconfig", cluster["kubeconfig"], "--context", cluster["context"]]
-            + ["get", "pods", "--all-namespaces", "-o", "json"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return json.loads(listed.stdout)["items"] if listed.returncode == 0 else []
 
     code, seconds, used = cpu.profile([sys.executable, "-m", "openms_streamlit_k8s", "test"], pods, cwd=paths.repo())
     if code != 0:

@@ -28,6 +28,15 @@ def test_a_process_belongs_to_the_nearest_pytest_or_molecule_run():
     assert cpu.lane_of([PLAYBOOK, MOLECULE, HARNESS]) == "molecule web"
     assert cpu.lane_of([PLAYBOOK, SITE_LANE, HARNESS]) == "pytest site/test_fleet site/test_migrate"
     assert cpu.lane_of([["python3", "-m", "pytest", "-q", "tests/unit"], HARNESS]) == "pytest unit"
+    main_site = [
+        "/venv/bin/pytest",
+        "--ignore",
+        "tests/site/test_fleet.py",
+        "--deselect",
+        "tests/site/x.py",
+        "tests/site",
+    ]
+    assert cpu.lane_of([main_site]) == "pytest site (others beside)"
     assert cpu.lane_of([PLAYBOOK, HARNESS]) == "harness"
     assert cpu.lane_of([]) == "harness"
 
@@ -83,21 +92,21 @@ def test_a_read_finds_the_command_s_groups_each_container_and_each_pod(tmp_path)
     write(os.path.join(root, "cpuacct.usage"), "3000000000")
     write(os.path.join(root, "molecule_web", "cpuacct.usage"), "2000000000")
     write(os.path.join(root, "molecule_web", "ansible", "cpuacct.usage"), "1500000000")
-    slices = os.path.join(docker, "abc", "kubelet.slice", "kubelet-kubepods.slice")
-    write(os.path.join(docker, "abc", "cpuacct.usage"), "9000000000")
+    slices = os.path.join(docker, "abc0123456789", "kubelet.slice", "kubelet-kubepods.slice")
+    write(os.path.join(docker, "abc0123456789", "cpuacct.usage"), "9000000000")
     write(os.path.join(slices, "kubelet-kubepods-burstable.slice", "cpuacct.usage"), "5000000000")
     pod = os.path.join(slices, "kubelet-kubepods-burstable.slice", "kubelet-kubepods-burstable-pod1a_2b.slice")
     write(os.path.join(pod, "cpuacct.usage"), "4000000000")
     write(os.path.join(pod, "cri-containerd-x.scope", "cpuacct.usage"), "3900000000")  # not read: the pod's is
     write(os.path.join(slices, "kubelet-kubepods-podff.slice", "cpuacct.usage"), "1000000000")  # Guaranteed QoS
-    found = cpu.counters(root, {"abc": "openms-worker", "gone": "openms-registry"}, docker_root=docker)
+    found = cpu.counters(root, {"abc0123456789": "openms-worker", "gone": "openms-registry"}, docker_root=docker)
     assert found == {
         "host .": 3.0,
         "host molecule_web": 2.0,
         "host molecule_web/ansible": 1.5,
-        "node openms-worker": 9.0,
-        "pod openms-worker 1a_2b": 4.0,
-        "pod openms-worker ff": 1.0,
+        "node openms-worker abc012345678": 9.0,
+        "pod abc012345678 1a_2b": 4.0,
+        "pod abc012345678 ff": 1.0,
     }
 
 
@@ -110,25 +119,27 @@ def test_static_pods_are_named_through_their_mirror():
 
 
 def test_the_summary_counts_from_the_start_and_splits_pods_from_their_node():
-    first = {"node openms-worker": 100.0, "pod openms-worker a": 10.0}
+    first = {"node openms-worker n1": 100.0, "pod n1 a": 10.0}
     highest = {
         "host .": 50.0,
         "host molecule_web": 30.0,
         "host molecule_web/ansible": 25.0,
         "host harness/python": 5.0,
-        "node openms-worker": 160.0,
-        "pod openms-worker a": 30.0,  # 20 during the run
-        "pod openms-worker b": 15.0,  # began during the run
-        "pod openms-worker c": 5.0,  # its namespace never read
+        "node openms-worker n1": 160.0,
+        "pod n1 a": 30.0,  # 20 during the run
+        "pod n1 b": 15.0,  # began during the run
+        "pod n1 c": 5.0,  # its namespace never read
+        "node openms-worker n2": 4.0,  # the node re-created under the same name
+        "pod n2 d": 3.0,
         "machine": 120.0,
     }
-    summary = cpu.summarize(highest, first, {"a": "openms", "b": "openms"})
+    summary = cpu.summarize(highest, first, {"a": "openms", "b": "openms", "d": "openms"})
     assert summary == {
         "machine": 120.0,
         "command: all": 50.0,
-        "pods: openms": 35.0,
+        "pods: openms": 38.0,
         "command: molecule_web/ansible": 25.0,
-        "container openms-worker, without its pods": 20.0,
+        "container openms-worker, without its pods": 21.0,
         "command: harness/python": 5.0,
         "pods: ended before their namespace was read": 5.0,
     }
