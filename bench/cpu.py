@@ -2,7 +2,7 @@
 
 The command's processes are put into cgroups <root>/<lane>/<kind>: the lane is the pytest or
 Molecule run a process belongs to (read from its ancestors' command lines), the kind is what the
-process is (ansible, kubectl, docker, browser, ssh, python). A process started as python that then
+process is (ansible, kubectl, docker, browser, ssh, python, other). A process started as python that then
 runs ansible-playbook is moved to its kind when it is seen; what it starts stays there. The kind
 nodes' containers are read beside it: each pod by namespace (static pods through their mirror's
 annotation) and the rest of each node (kubelet, containerd, image pulls); the whole machine from
@@ -118,7 +118,8 @@ class Sorter:
             for pid in self.procs(group):
                 if pid in skip:
                     continue
-                lane, kind = lane_of(self.proc.chain(pid)), kind_of(self.proc.cmdline(pid))
+                chain = self.proc.chain(pid)  # the process's own command line first
+                lane, kind = lane_of(chain), kind_of(chain[0] if chain else [])
                 if group != os.path.join(self.root, _dir_name(lane), kind):
                     self.move(pid, lane, kind)
 
@@ -200,7 +201,8 @@ def machine_busy():
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
 
 
-def kind_nodes():
+def containers():
+    """Docker's running containers, ID to name (the kind nodes, the registry, any other)."""
     listed = subprocess.run(
         ["docker", "ps", "--no-trunc", "--format", "{{.ID}} {{.Names}}"], capture_output=True, text=True, check=False
     )
@@ -223,7 +225,7 @@ def profile(command, pods=list, name="streamlit-k8s-bench", cwd=None):
         with open(os.path.join(root, "cgroup.procs"), "w") as f:
             f.write(str(os.getpid()))
 
-    highest, first, namespaces, nodes = {}, None, {}, kind_nodes()
+    highest, first, namespaces, nodes = {}, None, {}, containers()
     started, busy_at_start, last_names = time.monotonic(), machine_busy(), time.monotonic()
     child = subprocess.Popen(command, preexec_fn=enter, cwd=cwd)
     try:
@@ -236,8 +238,8 @@ def profile(command, pods=list, name="streamlit-k8s-bench", cwd=None):
                 highest[key] = max(highest.get(key, value), value)
             if first is None:
                 first = {k: v for k, v in now.items() if not k.startswith("host ") and k != "machine"}
-            if time.monotonic() - last_names > 5 or first is None:
-                last_names, nodes = time.monotonic(), kind_nodes()  # a container's counter starts at 0
+            if time.monotonic() - last_names > 5:
+                last_names, nodes = time.monotonic(), containers()  # a container's counter starts at 0
                 namespaces.update(pod_namespaces(pods()))
             if ended:
                 break

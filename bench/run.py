@@ -340,7 +340,7 @@ def test_command():
     (bench/cpu.py): each test lane's Ansible, Python, kubectl and browser processes, the cluster's
     pods by namespace, each node's own processes."""
 
-    from kubernetes import client, config
+    from kubernetes import client
 
     api = {}
 
@@ -351,8 +351,7 @@ def test_command():
             cluster = paths.read_cluster_facts()
             stamp = (cluster["kubeconfig"], os.stat(cluster["kubeconfig"]).st_mtime)
             if api.get("stamp") != stamp:
-                loaded = config.new_client_from_config(config_file=cluster["kubeconfig"], context=cluster["context"])
-                api.update(stamp=stamp, core=client.CoreV1Api(loaded))
+                api.update(stamp=stamp, core=client.CoreV1Api(status.api_client(cluster)))
             listed = api["core"].list_pod_for_all_namespaces(_preload_content=False, _request_timeout=10)
             return json.loads(listed.data)["items"]
         except Exception:  # noqa: BLE001 - no cluster yet, or one being re-created: next time
