@@ -25,7 +25,7 @@ def wait_for(predicate, timeout, what, interval=2.0):
         if last:
             return last
         time.sleep(interval)
-    pytest.fail(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+    pytest.fail(f"timed out after {timeout}s waiting for {what() if callable(what) else what} (last: {last!r})")
 
 
 def apply(kube, namespace, text):
@@ -85,6 +85,15 @@ def get(port, path, cookie=None):
     body = resp.read()
     conn.close()
     return resp.status, resp.getheader("Set-Cookie"), body
+
+
+def status_or_error(port, path):
+    """The status of a GET, or the error that stopped it: a controller that has not yet loaded a
+    new route may hold the connection past the timeout, which is "not yet", not a failure."""
+    try:
+        return get(port, path)[0]
+    except OSError as error:
+        return f"{type(error).__name__}: {error}"
 
 
 def test_all_nodes_ready(kube, cluster):
@@ -167,7 +176,12 @@ def echo_app(kube, namespace, echo_image):
 def test_sticky_ingress(cluster, namespace, echo_app, flavour, cookie_name):
     port = cluster["ingress_http_port"]
     path = f"/{namespace}/{flavour}"
-    wait_for(lambda: get(port, path)[0] == 200, 90, f"{path} to answer through the ingress")
+    answers = []
+    wait_for(
+        lambda: answers.append(status_or_error(port, path)) or answers[-1] == 200,
+        90,
+        lambda: f"{path} to answer through the ingress (its last answers: {answers[-3:]})",
+    )
     # The controller picks up new endpoints within seconds; wait until it routes to both pods.
     wait_for(
         lambda: {json.loads(get(port, path)[2])["pod"] for _request in range(10)} == echo_app,
