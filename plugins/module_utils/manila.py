@@ -13,12 +13,13 @@ try:
     # openstack.cloud 2.5.0 reads openstack.version.__version__, which openstacksdk 4.x no
     # longer imports with the package.
     import openstack.version  # noqa: F401  # pylint: disable=unused-import
+    from keystoneauth1.exceptions import ClientException as AuthClientError
     from openstack.shared_file_system.v2.share import Share
     from openstack.shared_file_system.v2.share_access_rule import ShareAccessRule
     from openstack.shared_file_system.v2.share_export_locations import ShareExportLocation
     from openstack.shared_file_system.v2.share_type import ShareType
 except ImportError:
-    pass  # OpenStackModule reports the missing SDK
+    AuthClientError = ()  # OpenStackModule reports the missing SDK
 
 
 class Call(NamedTuple):
@@ -317,3 +318,5 @@ class ManilaModule(OpenStackModule):
             if not self.wrote:
                 raise
             self.fail_json(msg=str(err), changed=True)
+        except AuthClientError as err:  # keystoneauth's, not the SDK's: wrong credentials, no Keystone
+            self.fail_json(msg=f"Connecting to the cloud failed: {err}", changed=self.wrote)
