@@ -29,11 +29,5 @@ if [ ! -x "$VENV/bin/ansible-playbook" ] || [ ! -f "$VENV/.complete" ]; then
 fi
 export PATH="$VENV/bin:$PATH"
 export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
-# Mitogen's strategy runs modules in one long-lived interpreter per host, so imports (the
-# kubernetes client above all) load once per run, not once per task. Its plugin directory is
-# inside the venv, hence set here, not in ansible.cfg; ANSIBLE_STRATEGY=linear turns it off.
-MITOGEN_STRATEGIES=("$VENV"/lib/python3*/site-packages/ansible_mitogen/plugins/strategy)
-export ANSIBLE_STRATEGY_PLUGINS="${MITOGEN_STRATEGIES[0]}"
-export ANSIBLE_STRATEGY="${ANSIBLE_STRATEGY:-mitogen_linear}"
 cd "$ROOT"
 

@@ -1,4 +1,4 @@
-"""streamlit_session module: the protobuf fields read and written, client WebSocket frames,
+"""streamlit_session module_utils: the protobuf fields read and written, client WebSocket frames,
 and a session against a small server that speaks the same wire formats (handshake, pings,
 fragmented messages, close; uploads with the XSRF header)."""
 
@@ -10,7 +10,7 @@ import struct
 import threading
 
 import pytest
-from ansible_collections.openms.streamlit_k8s.plugins.modules.streamlit_session import (
+from ansible_collections.openms.streamlit_k8s.plugins.module_utils.streamlit_session import (
     Endpoint,
     SessionError,
     WebSocket,
