@@ -88,8 +88,8 @@ def get(port, path, cookie=None):
 
 
 def status_or_error(port, path):
-    """The status of a GET, or the error that stopped it: a controller that has not yet loaded a
-    new route may hold the connection past the timeout, which is "not yet", not a failure."""
+    """The status of a GET, or the error that stopped it: while a new route is being set up a
+    request may time out (seen once in CI, cause not found), which is "not yet", not a failure."""
     try:
         return get(port, path)[0]
     except OSError as error:
