@@ -18,14 +18,20 @@ from kubernetes import utils
 
 
 def wait_for(predicate, timeout, what, interval=2.0):
+    """Polls until the predicate is true. A socket error is "not yet": while a new route is set up
+    a request through the ingress may time out (seen once in CI, cause not found)."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
+        try:
+            last = predicate()
+        except OSError as error:
+            last = f"{type(error).__name__}: {error}"
+        else:
+            if last:
+                return last
         time.sleep(interval)
-    pytest.fail(f"timed out after {timeout}s waiting for {what() if callable(what) else what} (last: {last!r})")
+    pytest.fail(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
 def apply(kube, namespace, text):
@@ -85,15 +91,6 @@ def get(port, path, cookie=None):
     body = resp.read()
     conn.close()
     return resp.status, resp.getheader("Set-Cookie"), body
-
-
-def status_or_error(port, path):
-    """The status of a GET, or the error that stopped it: while a new route is being set up a
-    request may time out (seen once in CI, cause not found), which is "not yet", not a failure."""
-    try:
-        return get(port, path)[0]
-    except OSError as error:
-        return f"{type(error).__name__}: {error}"
 
 
 def test_all_nodes_ready(kube, cluster):
@@ -176,12 +173,7 @@ def echo_app(kube, namespace, echo_image):
 def test_sticky_ingress(cluster, namespace, echo_app, flavour, cookie_name):
     port = cluster["ingress_http_port"]
     path = f"/{namespace}/{flavour}"
-    answers = []
-    wait_for(
-        lambda: answers.append(status_or_error(port, path)) or answers[-1] == 200,
-        90,
-        lambda: f"{path} to answer through the ingress (its last answers: {answers[-3:]})",
-    )
+    wait_for(lambda: get(port, path)[0] == 200, 90, f"{path} to answer through the ingress")
     # The controller picks up new endpoints within seconds; wait until it routes to both pods.
     wait_for(
         lambda: {json.loads(get(port, path)[2])["pod"] for _request in range(10)} == echo_app,
